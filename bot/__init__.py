@@ -1,0 +1,1 @@
+"""Floor 3: runtime wiring — CLI, config, router, scheduler, outbox, connectors."""

@@ -1,0 +1,110 @@
+"""The `wxbot` command. Each subcommand loads the config itself; nothing runs at import."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.config import Config, ConfigError, load_config
+
+EXIT_USAGE = 2
+
+
+def find_config(explicit: str | None) -> Path:
+    """--config, then $WXBOT_CONFIG, then ./config.yaml, then the checkout's config.yaml."""
+    if explicit:
+        return Path(explicit)
+    if env := os.environ.get("WXBOT_CONFIG"):
+        return Path(env)
+    local = Path("config.yaml")
+    if local.exists():
+        return local
+    return Path(__file__).resolve().parent.parent / "config.yaml"
+
+
+def fail(message: str) -> int:
+    print(f"wxbot: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def cmd_parse(args: argparse.Namespace, cfg: Config) -> int:
+    from handlers.parser import Parser
+
+    if args.kind not in cfg.kinds:
+        return fail(f"unknown kind '{args.kind}' (config kinds: {', '.join(cfg.kinds)})")
+    today = dt.date.fromisoformat(args.today) if args.today else dt.datetime.now(cfg.tz).date()
+    text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    parser = Parser(cfg.templates)
+    if args.reply_to:
+        if args.reply_to not in parser.vocabularies:
+            return fail(f"unknown template '{args.reply_to}' for --reply-to")
+        if not args.unit:
+            return fail("--reply-to needs --unit NAME")
+        reply = parser.parse_reply(text, args.reply_to, args.unit, today)
+        reports = [reply] if reply else []
+    else:
+        reports = parser.parse(text, args.kind, today)
+    print(json.dumps({"reports": [r.to_json() for r in reports]}, ensure_ascii=False))
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, cfg: Config) -> int:
+    from storage import schema
+    from storage.db import make_engine
+
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(cfg.db_url)
+    try:
+        if args.db_command == "upgrade":
+            schema.upgrade(engine)
+            print(f"database at revision {schema.current_revision(engine)}")
+        else:
+            print(f"database revision: {schema.current_revision(engine)}; code needs: {schema.head_revision()}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def _iso_date(value: str) -> str:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from None
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="wxbot", description="WeChat work-group bot for check-in reports.")
+    ap.add_argument("--config", help="path to config.yaml (default: $WXBOT_CONFIG or ./config.yaml)")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("parse", help="parse a message from stdin and print the reports as JSON")
+    p.add_argument("--kind", required=True, help="group kind: property, construction, grid")
+    p.add_argument("--today", type=_iso_date, help="the day the message was sent (YYYY-MM-DD)")
+    p.add_argument("--reply-to", metavar="TEMPLATE", help="read the text as an answer to TEMPLATE's prompt")
+    p.add_argument("--unit", metavar="NAME", help="the unit answering (with --reply-to)")
+    p.set_defaults(func=cmd_parse)
+
+    d = sub.add_parser("db", help="database schema")
+    d.add_argument("db_command", choices=["upgrade", "current"])
+    d.set_defaults(func=cmd_db)
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace, Config], int] = args.func
+    try:
+        cfg = load_config(find_config(args.config))
+    except ConfigError as exc:
+        return fail(f"bad config: {exc}")
+    return func(args, cfg)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

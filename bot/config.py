@@ -1,0 +1,161 @@
+"""config.yaml -> validated Config. A mistake is one message naming the key path; never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from handlers.templates import Template
+
+Role = Literal["reporter", "grid_worker", "official"]
+
+
+class ConfigError(Exception):
+    """Raised with a message for the operator; the CLI prints it and exits 2."""
+
+
+class UnitSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    kind: str
+    parent: str | None = None
+
+
+class GroupSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    room: str | None = None
+    topic: str | None = None
+    kind: str
+    units: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _room_or_topic(self) -> GroupSpec:
+        if not self.room and not self.topic:
+            raise ValueError("a group needs 'room' (chat room id) or 'topic'")
+        return self
+
+
+class RosterEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contact: str = Field(min_length=1)
+    name: str = ""
+    unit: str | None = None
+    role: Role = "reporter"
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str = "Asia/Shanghai"
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    admins: list[str] = Field(default_factory=list)
+    kinds: dict[str, str]
+    shared_fields: dict[str, Any] = Field(default_factory=dict)  # YAML anchors only
+    templates: list[Template]
+    units: list[UnitSpec] = Field(default_factory=list)
+    groups: list[GroupSpec] = Field(default_factory=list)
+    roster: list[RosterEntry] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}' (e.g. Asia/Shanghai)") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'wxbot.db'}"
+
+    def template(self, template_id: str) -> Template:
+        return next(t for t in self.templates if t.id == template_id)
+
+    def templates_of(self, kind: str) -> list[Template]:
+        return [t for t in self.templates if t.kind == kind]
+
+    def unit_spec(self, name: str) -> UnitSpec | None:
+        return next((u for u in self.units if u.name == name), None)
+
+
+def _cross_check(cfg: Config) -> list[tuple[str, str]]:
+    """Problems no single field can see: references between sections."""
+    problems: list[tuple[str, str]] = []
+    seen_templates: set[str] = set()
+    for i, t in enumerate(cfg.templates):
+        if t.kind not in cfg.kinds:
+            problems.append((f"templates.{i}.kind", f"unknown kind '{t.kind}' (kinds: {', '.join(cfg.kinds)})"))
+        if t.id in seen_templates:
+            problems.append((f"templates.{i}.id", f"duplicate template id '{t.id}'"))
+        seen_templates.add(t.id)
+    names: dict[str, str] = {}
+    for i, u in enumerate(cfg.units):
+        if u.kind not in cfg.kinds:
+            problems.append((f"units.{i}.kind", f"unknown kind '{u.kind}'"))
+        for name in [u.name, *u.aliases]:
+            if name in names and names[name] != u.name:
+                problems.append((f"units.{i}", f"name or alias '{name}' is already used by '{names[name]}'"))
+            names.setdefault(name, u.name)
+    unit_kind = {u.name: u.kind for u in cfg.units}
+    for i, g in enumerate(cfg.groups):
+        if g.kind not in cfg.kinds:
+            problems.append((f"groups.{i}.kind", f"unknown kind '{g.kind}'"))
+        for j, name in enumerate(g.units):
+            if name not in unit_kind:
+                problems.append((f"groups.{i}.units.{j}", f"unknown unit '{name}'"))
+            elif unit_kind[name] != g.kind:
+                problems.append((f"groups.{i}.units.{j}", f"unit '{name}' is of kind '{unit_kind[name]}', not '{g.kind}'"))
+    for i, r in enumerate(cfg.roster):
+        if r.unit is not None and r.unit not in unit_kind:
+            problems.append((f"roster.{i}.unit", f"unknown unit '{r.unit}'"))
+    return problems
+
+
+def _loc(parts: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in parts) or "(top level)"
+
+
+def parse_config(data: object, source: str = "config.yaml") -> Config:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping of settings at the top level")
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{_loc(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+        raise ConfigError(f"{source}: " + "\n  ".join(lines)) from None
+    problems = _cross_check(cfg)
+    if problems:
+        raise ConfigError(f"{source}: " + "\n  ".join(f"{k}: {p}" for k, p in problems))
+    return cfg
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate; relative data_dir is taken from the config file's folder."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path} (pass --config or set WXBOT_CONFIG)") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}: {where}{problem}") from None
+    cfg = parse_config(data, str(path))
+    if not cfg.data_dir.is_absolute():
+        cfg.data_dir = (path.parent / cfg.data_dir).resolve()
+    return cfg

@@ -1,0 +1,96 @@
+"""Report templates: pure data, loaded from config.yaml.
+
+A new report type or a new field is a config change; nothing here names a field.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class FieldType(str, Enum):
+    INT = "int"
+    BOOL = "bool"
+    DATE = "date"
+    ENUM = "enum"
+    TEXT = "text"
+
+
+class TemplateField(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    synonyms: list[str] = Field(min_length=1)
+    type: FieldType
+    required: bool = False
+    label: str | None = None
+    # enum only: value -> words that mean it
+    words: dict[str, list[str]] = Field(default_factory=dict)
+    # short label used in receipts, e.g. 测温 (defaults to the first synonym)
+    short: str | None = None
+
+    @model_validator(mode="after")
+    def _enum_has_words(self) -> TemplateField:
+        if self.type is FieldType.ENUM and not self.words:
+            raise ValueError(f"enum field '{self.key}' needs 'words'")
+        if self.type is not FieldType.ENUM and self.words:
+            raise ValueError(f"only enum fields take 'words' (field '{self.key}')")
+        return self
+
+    @property
+    def display(self) -> str:
+        """The label shown to people when asking for this field."""
+        return self.label or self.synonyms[0]
+
+    @property
+    def brief(self) -> str:
+        return self.short or self.synonyms[0]
+
+
+class Template(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: str
+    name: str
+    title_words: list[str] = Field(default_factory=list)
+    unit_field: str
+    # the field holding the report's day; absent from a message it means today
+    date_field: str | None = None
+    fields: list[TemplateField] = Field(min_length=1)
+    prompt_order: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _keys_are_known(self) -> Template:
+        keys = [f.key for f in self.fields]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"duplicate field keys: {', '.join(dupes)}")
+        if self.unit_field not in keys:
+            raise ValueError(f"unit_field '{self.unit_field}' is not one of the fields")
+        if self.date_field is not None and self.date_field not in keys:
+            raise ValueError(f"date_field '{self.date_field}' is not one of the fields")
+        if self.date_field is not None and self.field(self.date_field).type is not FieldType.DATE:
+            raise ValueError(f"date_field '{self.date_field}' must have type date")
+        unknown = [k for k in self.prompt_order if k not in keys]
+        if unknown:
+            raise ValueError(f"prompt_order names unknown fields: {', '.join(unknown)}")
+        return self
+
+    def field(self, key: str) -> TemplateField:
+        for f in self.fields:
+            if f.key == key:
+                return f
+        raise KeyError(key)
+
+    @property
+    def required_keys(self) -> list[str]:
+        return [f.key for f in self.fields if f.required]
+
+    def prompt_fields(self) -> list[TemplateField]:
+        """Fields asked for in a prompt, in order (all but unit and date by default)."""
+        if self.prompt_order:
+            return [self.field(k) for k in self.prompt_order]
+        return [f for f in self.fields if f.key not in (self.unit_field, self.date_field)]

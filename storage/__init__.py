@@ -1,0 +1,1 @@
+"""Floor 1: tables, engines and queries. Knows nothing of chat."""

@@ -1,0 +1,90 @@
+"""All tables, in one module. Field values live in ReportValue rows (one per field) so that
+"sum of field X per day per kind" is a plain GROUP BY on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Unit(SQLModel, table=True):
+    """A community, construction project or grid that reports."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    kind: str = Field(index=True)
+    parent: str | None = None
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    source: str = "config"  # config | admin
+    active: bool = True
+
+
+class Group(SQLModel, table=True):
+    """A chat room bound to a group kind."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    room_id: str = Field(unique=True, index=True)
+    topic: str | None = None
+    kind: str
+    bound_by: str | None = None
+    updated_at: dt.datetime
+
+
+class Member(SQLModel, table=True):
+    """A WeChat contact and the unit they report for."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: str = Field(unique=True, index=True)
+    name: str = ""
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    role: str = "reporter"  # reporter | grid_worker | official
+    confirmed: bool = False
+    updated_at: dt.datetime
+
+
+class Report(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("unit_id", "template", "report_date", name="uq_report_unit_template_date"),
+        Index("ix_report_kind_date", "kind", "report_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    template: str
+    kind: str
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    report_date: dt.date
+    reporter_id: str | None = None
+    source_message_id: str = Field(unique=True)
+    raw_text: str
+    status: str = "ok"  # ok | withdrawn
+    late: bool = False
+    revision: int = 1
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ReportValue(SQLModel, table=True):
+    """One field of one report: numbers and yes/no in int_value, the rest in text_value."""
+
+    __table_args__ = (Index("ix_reportvalue_key_report", "key", "report_id"),)
+
+    report_id: int = Field(foreign_key="report.id", primary_key=True)
+    key: str = Field(primary_key=True)
+    int_value: int | None = None
+    text_value: str | None = None
+
+
+class ReportRevision(SQLModel, table=True):
+    """An earlier version of a report, kept when a repost replaced it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    revision: int
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    raw_text: str
+    source_message_id: str
+    reporter_id: str | None = None
+    created_at: dt.datetime

@@ -1,0 +1,245 @@
+"""Queries, keyword-only. Callers own the session and its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, insert, update
+from sqlmodel import Session, col, select
+
+from storage.models import Group, Member, Report, ReportRevision, ReportValue, Unit
+
+StoredValue = int | str | None
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UnitSeed:
+    name: str
+    kind: str
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+def sync_units(session: Session, *, units: Iterable[UnitSeed]) -> int:
+    """Make the configured units exist (by name); units registered by admins stay. Returns inserts."""
+    existing = {u.name: u for u in session.exec(select(Unit))}
+    added = 0
+    for seed in units:
+        unit = existing.get(seed.name)
+        if unit is None:
+            session.add(Unit(name=seed.name, kind=seed.kind, parent=seed.parent, aliases=list(seed.aliases)))
+            added += 1
+        elif (unit.kind, unit.parent, unit.aliases) != (seed.kind, seed.parent, list(seed.aliases)):
+            unit.kind, unit.parent, unit.aliases = seed.kind, seed.parent, list(seed.aliases)
+            session.add(unit)
+    session.flush()
+    return added
+
+
+def add_unit(session: Session, *, name: str, kind: str, parent: str | None = None) -> Unit:
+    unit = Unit(name=name, kind=kind, parent=parent, aliases=[], source="admin")
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def units_of_kind(session: Session, *, kind: str) -> list[Unit]:
+    return list(session.exec(select(Unit).where(Unit.kind == kind, col(Unit.active)).order_by(col(Unit.id))))
+
+
+def unit_by_id(session: Session, *, unit_id: int) -> Unit | None:
+    return session.get(Unit, unit_id)
+
+
+# --- groups and members ----------------------------------------------------------------------
+
+
+def bind_group(session: Session, *, room_id: str, topic: str | None, kind: str, by: str | None, now: dt.datetime) -> Group:
+    group = session.exec(select(Group).where(Group.room_id == room_id)).first()
+    if group is None:
+        group = Group(room_id=room_id, topic=topic, kind=kind, bound_by=by, updated_at=now)
+    else:
+        group.topic, group.kind, group.bound_by, group.updated_at = topic, kind, by, now
+    session.add(group)
+    session.flush()
+    return group
+
+
+def group_by_room(session: Session, *, room_id: str) -> Group | None:
+    return session.exec(select(Group).where(Group.room_id == room_id)).first()
+
+
+def member_by_contact(session: Session, *, contact_id: str) -> Member | None:
+    return session.exec(select(Member).where(Member.contact_id == contact_id)).first()
+
+
+def upsert_member(
+    session: Session,
+    *,
+    contact_id: str,
+    name: str,
+    unit_id: int | None,
+    role: str,
+    confirmed: bool,
+    now: dt.datetime,
+) -> Member:
+    member = member_by_contact(session, contact_id=contact_id)
+    if member is None:
+        member = Member(contact_id=contact_id, name=name, unit_id=unit_id, role=role, confirmed=confirmed, updated_at=now)
+    else:
+        member.name, member.unit_id, member.role = name or member.name, unit_id, role
+        member.confirmed, member.updated_at = confirmed, now
+    session.add(member)
+    session.flush()
+    return member
+
+
+def members_of_units(session: Session, *, unit_ids: Iterable[int]) -> list[Member]:
+    ids = list(unit_ids)
+    if not ids:
+        return []
+    query = select(Member).where(col(Member.unit_id).in_(ids), col(Member.confirmed)).order_by(col(Member.id))
+    return list(session.exec(query))
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Saved:
+    report_id: int
+    created: bool
+    revision: int
+    # key -> (before, after) for a repost; empty for a new report
+    changes: dict[str, tuple[StoredValue, StoredValue]] = field(default_factory=dict)
+
+
+def _value_rows(report_id: int, values: Mapping[str, StoredValue]) -> list[dict[str, Any]]:
+    return [
+        {
+            "report_id": report_id,
+            "key": key,
+            "int_value": value if isinstance(value, int) else None,
+            "text_value": value if isinstance(value, str) else None,
+        }
+        for key, value in values.items()
+        if value is not None
+    ]
+
+
+def report_values(session: Session, *, report_id: int) -> dict[str, StoredValue]:
+    rows = session.exec(select(ReportValue).where(ReportValue.report_id == report_id))
+    return {r.key: r.int_value if r.int_value is not None else r.text_value for r in rows}
+
+
+def save_report(
+    session: Session,
+    *,
+    unit_id: int,
+    template: str,
+    kind: str,
+    report_date: dt.date,
+    values: Mapping[str, StoredValue],
+    raw_text: str,
+    source_message_id: str,
+    reporter_id: str | None,
+    now: dt.datetime,
+    late: bool = False,
+) -> Saved:
+    """Store a report keyed by (unit, template, date); a repost updates it and keeps the old version.
+
+    Written with Core statements: one report is a handful of INSERTs, not an ORM flush.
+    """
+    existing = session.exec(
+        select(Report).where(Report.unit_id == unit_id, Report.template == template, Report.report_date == report_date)
+    ).first()
+    if existing is None:
+        result = session.execute(
+            insert(Report).values(
+                template=template, kind=kind, unit_id=unit_id, report_date=report_date, reporter_id=reporter_id,
+                source_message_id=source_message_id, raw_text=raw_text, status="ok", late=late, revision=1,
+                created_at=now, updated_at=now,
+            )
+        )
+        report_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        rows = _value_rows(report_id, values)
+        if rows:
+            session.execute(insert(ReportValue), rows)
+        return Saved(report_id, True, 1)
+    assert existing.id is not None
+    before = report_values(session, report_id=existing.id)
+    session.execute(
+        insert(ReportRevision).values(
+            report_id=existing.id, revision=existing.revision, values=before, raw_text=existing.raw_text,
+            source_message_id=existing.source_message_id, reporter_id=existing.reporter_id, created_at=existing.updated_at,
+        )
+    )
+    session.execute(delete(ReportValue).where(col(ReportValue.report_id) == existing.id))
+    rows = _value_rows(existing.id, values)
+    if rows:
+        session.execute(insert(ReportValue), rows)
+    revision = existing.revision + 1
+    session.execute(
+        update(Report)
+        .where(col(Report.id) == existing.id)
+        .values(
+            raw_text=raw_text, source_message_id=source_message_id, reporter_id=reporter_id, status="ok",
+            revision=revision, updated_at=now,
+        )
+    )
+    session.expire(existing)
+    keys = list(dict.fromkeys([*before, *values]))
+    changes = {k: (before.get(k), values.get(k)) for k in keys if before.get(k) != values.get(k)}
+    return Saved(existing.id, False, revision, changes)
+
+
+def report_by_message(session: Session, *, source_message_id: str) -> Report | None:
+    return session.exec(select(Report).where(Report.source_message_id == source_message_id)).first()
+
+
+def reports_on(session: Session, *, report_date: dt.date, kind: str | None = None, unit_ids: Iterable[int] | None = None) -> list[Report]:
+    query = select(Report).where(Report.report_date == report_date, Report.status == "ok")
+    if kind is not None:
+        query = query.where(Report.kind == kind)
+    if unit_ids is not None:
+        query = query.where(col(Report.unit_id).in_(list(unit_ids)))
+    return list(session.exec(query.order_by(col(Report.created_at))))
+
+
+def latest_report_by(session: Session, *, reporter_id: str, report_date: dt.date) -> Report | None:
+    query = (
+        select(Report)
+        .where(Report.reporter_id == reporter_id, Report.report_date == report_date, Report.status == "ok")
+        .order_by(col(Report.updated_at).desc())
+    )
+    return session.exec(query).first()
+
+
+def set_report_status(session: Session, *, report_id: int, status: str, now: dt.datetime) -> None:
+    session.execute(update(Report).where(col(Report.id) == report_id).values(status=status, updated_at=now))
+
+
+def revisions_of(session: Session, *, report_id: int) -> list[ReportRevision]:
+    query = select(ReportRevision).where(ReportRevision.report_id == report_id).order_by(col(ReportRevision.revision))
+    return list(session.exec(query))
+
+
+def sum_field_by_day(
+    session: Session, *, kind: str, key: str, start: dt.date, end: dt.date
+) -> dict[dt.date, int]:
+    """Sum of one numeric field per report day for a kind: one GROUP BY, any engine."""
+    query = (
+        select(Report.report_date, func.sum(ReportValue.int_value))
+        .join(ReportValue, col(ReportValue.report_id) == col(Report.id))
+        .where(Report.kind == kind, ReportValue.key == key, Report.status == "ok")
+        .where(col(Report.report_date) >= start, col(Report.report_date) <= end)
+        .group_by(col(Report.report_date))
+        .order_by(col(Report.report_date))
+    )
+    return {day: int(total or 0) for day, total in session.exec(query)}
