@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage.models import Group, Member, Report, ReportRevision, ReportValue, Unit
@@ -134,8 +135,22 @@ def _value_rows(report_id: int, values: Mapping[str, StoredValue]) -> list[dict[
 
 
 def report_values(session: Session, *, report_id: int) -> dict[str, StoredValue]:
-    rows = session.exec(select(ReportValue).where(ReportValue.report_id == report_id))
-    return {r.key: r.int_value if r.int_value is not None else r.text_value for r in rows}
+    rows = session.connection().execute(_SELECT_VALUES, {"rid": report_id})
+    return {key: i if i is not None else t for key, i, t in rows}
+
+
+_REPORT = Report.__table__  # type: ignore[attr-defined]
+_VALUE = ReportValue.__table__  # type: ignore[attr-defined]
+_REVISION = ReportRevision.__table__  # type: ignore[attr-defined]
+# Core statements, compiled once and cached by SQLAlchemy: a report is a few INSERTs, not an ORM flush.
+_FIND_REPORT = core_select(_REPORT.c.id, _REPORT.c.revision, _REPORT.c.raw_text, _REPORT.c.source_message_id,
+                      _REPORT.c.reporter_id, _REPORT.c.updated_at).where(
+    _REPORT.c.unit_id == bindparam("unit_id"), _REPORT.c.template == bindparam("template"),
+    _REPORT.c.report_date == bindparam("report_date"))
+_SELECT_VALUES = core_select(_VALUE.c.key, _VALUE.c.int_value, _VALUE.c.text_value).where(_VALUE.c.report_id == bindparam("rid"))
+_INSERT_REPORT = insert(_REPORT)
+_INSERT_VALUES = insert(_VALUE)
+_DELETE_VALUES = delete(_VALUE).where(_VALUE.c.report_id == bindparam("rid"))
 
 
 def save_report(
@@ -152,51 +167,38 @@ def save_report(
     now: dt.datetime,
     late: bool = False,
 ) -> Saved:
-    """Store a report keyed by (unit, template, date); a repost updates it and keeps the old version.
-
-    Written with Core statements: one report is a handful of INSERTs, not an ORM flush.
-    """
-    existing = session.exec(
-        select(Report).where(Report.unit_id == unit_id, Report.template == template, Report.report_date == report_date)
-    ).first()
+    """Store a report keyed by (unit, template, date); a repost updates it and keeps the old version."""
+    conn = session.connection()
+    key = {"unit_id": unit_id, "template": template, "report_date": report_date}
+    existing = conn.execute(_FIND_REPORT, key).first()
     if existing is None:
-        result = session.execute(
-            insert(Report).values(
-                template=template, kind=kind, unit_id=unit_id, report_date=report_date, reporter_id=reporter_id,
-                source_message_id=source_message_id, raw_text=raw_text, status="ok", late=late, revision=1,
-                created_at=now, updated_at=now,
-            )
-        )
-        report_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        result = conn.execute(_INSERT_REPORT, {
+            **key, "kind": kind, "reporter_id": reporter_id, "source_message_id": source_message_id,
+            "raw_text": raw_text, "status": "ok", "late": late, "revision": 1, "created_at": now, "updated_at": now,
+        })
+        report_id = int(result.inserted_primary_key[0])
         rows = _value_rows(report_id, values)
         if rows:
-            session.execute(insert(ReportValue), rows)
+            conn.execute(_INSERT_VALUES, rows)
         return Saved(report_id, True, 1)
-    assert existing.id is not None
-    before = report_values(session, report_id=existing.id)
-    session.execute(
-        insert(ReportRevision).values(
-            report_id=existing.id, revision=existing.revision, values=before, raw_text=existing.raw_text,
-            source_message_id=existing.source_message_id, reporter_id=existing.reporter_id, created_at=existing.updated_at,
-        )
-    )
-    session.execute(delete(ReportValue).where(col(ReportValue.report_id) == existing.id))
-    rows = _value_rows(existing.id, values)
+    report_id, revision = existing.id, existing.revision
+    before = report_values(session, report_id=report_id)
+    conn.execute(insert(_REVISION), {
+        "report_id": report_id, "revision": revision, "values": before, "raw_text": existing.raw_text,
+        "source_message_id": existing.source_message_id, "reporter_id": existing.reporter_id,
+        "created_at": existing.updated_at,
+    })
+    conn.execute(_DELETE_VALUES, {"rid": report_id})
+    rows = _value_rows(report_id, values)
     if rows:
-        session.execute(insert(ReportValue), rows)
-    revision = existing.revision + 1
-    session.execute(
-        update(Report)
-        .where(col(Report.id) == existing.id)
-        .values(
-            raw_text=raw_text, source_message_id=source_message_id, reporter_id=reporter_id, status="ok",
-            revision=revision, updated_at=now,
-        )
-    )
-    session.expire(existing)
+        conn.execute(_INSERT_VALUES, rows)
+    conn.execute(update(_REPORT).where(_REPORT.c.id == report_id), {
+        "raw_text": raw_text, "source_message_id": source_message_id, "reporter_id": reporter_id,
+        "status": "ok", "late": late, "revision": revision + 1, "updated_at": now,
+    })
     keys = list(dict.fromkeys([*before, *values]))
     changes = {k: (before.get(k), values.get(k)) for k in keys if before.get(k) != values.get(k)}
-    return Saved(existing.id, False, revision, changes)
+    return Saved(report_id, False, revision + 1, changes)
 
 
 def report_by_message(session: Session, *, source_message_id: str) -> Report | None:
@@ -235,7 +237,7 @@ def sum_field_by_day(
 ) -> dict[dt.date, int]:
     """Sum of one numeric field per report day for a kind: one GROUP BY, any engine."""
     query = (
-        select(Report.report_date, func.sum(ReportValue.int_value))
+        select(col(Report.report_date), func.sum(col(ReportValue.int_value)))
         .join(ReportValue, col(ReportValue.report_id) == col(Report.id))
         .where(Report.kind == kind, ReportValue.key == key, Report.status == "ok")
         .where(col(Report.report_date) >= start, col(Report.report_date) <= end)

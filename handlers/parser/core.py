@@ -180,7 +180,8 @@ def _blocks(pairs: list[Pair], vocab: Vocabulary) -> list[list[Pair]]:
         cur.append(p)
     if len(blocks) > 1 and header:
         for block in blocks[1:]:
-            block[:0] = [h for h in header if h.field not in {q.field for q in block}]
+            present = {q.field.key for q in block if q.field is not None}
+            block[:0] = [h for h in header if h.field is not None and h.field.key not in present]
     return blocks
 
 

@@ -37,7 +37,7 @@ class Vocabulary:
             ((w, f) for f in template.fields for ws in f.words.values() for w in ws), key=lambda p: -len(p[0])
         )
         self.unit_field = template.field(template.unit_field)
-        self._cache: dict[str, tuple[str, TemplateField] | None] = {}
+        self._cache: dict[tuple[str, bool], tuple[str, TemplateField] | None] = {}
 
     def match(self, label: str, implicit: bool = False) -> tuple[str, TemplateField] | None:
         """The field whose longest synonym the label equals or contains.

@@ -33,6 +33,7 @@ _APPROX = re.compile(r"^(?:大约|约为|约|共计|共|合计|累计|计|总计
 _NUMBER = re.compile(
     r"^(?P<sign>[-−])?\s*(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*(?P<unit>[^\d]{0,4})$"
 )
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _CN_UNIT_OK = re.compile(r"^[^\d零〇一二两三四五六七八九十百千万]*$")
 _DATE_YMD = re.compile(r"^(?:(?P<y>\d{4})[年.\-/])?(?P<m>\d{1,2})[月.\-/](?P<d>\d{1,2})[日号]?$")
 _DATE_D = re.compile(r"^(?P<d>\d{1,2})[日号]$")
@@ -51,7 +52,7 @@ def parse_int(raw: str) -> int | Bad:
     v = clean(raw).replace(" ", "")
     if v in ZERO_WORDS or v.startswith(("无", "没有")) and len(v) <= 3:
         return 0
-    v = _APPROX.sub("", v)
+    v = _THOUSANDS.sub("", _APPROX.sub("", v))
     m = _NUMBER.match(v)
     if not m or (m["unit"] and not _CN_UNIT_OK.match(m["unit"])):
         return Bad("不是数字")
@@ -73,7 +74,7 @@ def parse_bool(raw: str) -> bool | Bad:
         return True
     if v in FALSE_WORDS:
         return False
-    if v.startswith(("未", "没", "无", "否", "不")):
+    if v.startswith(("未", "没", "无", "否", "不需", "不用")):
         return False
     if v.startswith(("已", "完成", "是")):
         return True
