@@ -88,3 +88,39 @@ class ReportRevision(SQLModel, table=True):
     source_message_id: str
     reporter_id: str | None = None
     created_at: dt.datetime
+
+
+class ProcessedMessage(SQLModel, table=True):
+    """A message id seen once; puppets redeliver, and wechaty's own memory is process-wide and wiped."""
+
+    message_id: str = Field(primary_key=True)
+    processed_at: dt.datetime
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An outgoing message, persisted before it is sent, retried until sent or given up."""
+
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    room_id: str | None = None
+    to_id: str | None = None
+    text: str | None = None
+    file_path: str | None = None
+    mention_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = "queued"  # queued | sent | failed
+    attempts: int = 0
+    last_error: str | None = None
+    due_at: dt.datetime
+    created_at: dt.datetime
+    sent_at: dt.datetime | None = None
+
+
+class Attachment(SQLModel, table=True):
+    """A photo sent after a report, kept under the data directory."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(foreign_key="report.id", index=True)
+    path: str
+    source_message_id: str = Field(unique=True)
+    created_at: dt.datetime

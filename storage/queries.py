@@ -176,7 +176,7 @@ def save_report(
             **key, "kind": kind, "reporter_id": reporter_id, "source_message_id": source_message_id,
             "raw_text": raw_text, "status": "ok", "late": late, "revision": 1, "created_at": now, "updated_at": now,
         })
-        report_id = int(result.inserted_primary_key[0])
+        report_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         rows = _value_rows(report_id, values)
         if rows:
             conn.execute(_INSERT_VALUES, rows)

@@ -1,0 +1,85 @@
+"""Wiring: config -> settings, database bootstrap, and the path of one message through the bot."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.config import Config
+from bot.outbox import enqueue_actions
+from bot.router import route
+from handlers.chat import Action, Incoming, reply
+from handlers.context import Clock, Context, GroupInfo, Settings
+from handlers.parser import Parser
+from storage import outbox as outbox_store
+from storage import queries
+from storage.db import session_scope
+
+log = logging.getLogger("wxbot.app")
+SORRY = "⚠️ 这条消息我没处理好，已记录，请稍后重发或联系管理员"
+
+
+def make_settings(cfg: Config) -> Settings:
+    return Settings(
+        tz=cfg.tz, parser=Parser(cfg.templates), kind_names=dict(cfg.kinds), admins=frozenset(cfg.admins),
+        data_dir=str(cfg.data_dir),
+    )
+
+
+def bootstrap(session: Session, cfg: Config, clock: Clock) -> None:
+    """Make the configured units and roster exist in the database (idempotent)."""
+    queries.sync_units(session, units=[
+        queries.UnitSeed(u.name, u.kind, u.parent, tuple(u.aliases)) for u in cfg.units
+    ])
+    units = {u.name: u.id for kind in cfg.kinds for u in queries.units_of_kind(session, kind=kind)}
+    for entry in cfg.roster:
+        queries.upsert_member(
+            session, contact_id=entry.contact, name=entry.name, unit_id=units.get(entry.unit or ""),
+            role=entry.role, confirmed=True, now=clock.now(),
+        )
+
+
+def resolve_group(session: Session, cfg: Config, room_id: str | None, topic: str) -> GroupInfo | None:
+    """A binding made in chat (绑定) wins over config; config matches by room id, then topic."""
+    if room_id is None:
+        return None
+    bound = queries.group_by_room(session, room_id=room_id)
+    spec = next((g for g in cfg.groups if g.room == room_id), None) or next(
+        (g for g in cfg.groups if g.topic and g.topic == topic), None)
+    if bound is not None:
+        units = tuple(spec.units) if spec is not None and spec.kind == bound.kind else ()
+        return GroupInfo(room_id, bound.kind, units)
+    if spec is not None:
+        return GroupInfo(room_id, spec.kind, tuple(spec.units))
+    return None
+
+
+@dataclass
+class App:
+    cfg: Config
+    engine: Engine
+    clock: Clock
+    settings: Settings
+    bot_id: str = ""
+    wake_outbox: list[object] = field(default_factory=list)
+
+    def handle(self, msg: Incoming) -> tuple[str, list[Action]]:
+        """Store and answer one message exactly once; the answer is queued in the same transaction."""
+        if msg.sender_id == self.bot_id:
+            return "self", []
+        with session_scope(self.engine) as session:
+            if not outbox_store.first_sight(session, message_id=msg.message_id, now=self.clock.now()):
+                return "duplicate", []
+            group = resolve_group(session, self.cfg, msg.room_id, msg.room_topic)
+            ctx = Context(self.clock, session, self.settings, group, self.bot_id)
+            try:
+                with session.begin_nested():
+                    name, actions = route(msg, ctx)
+            except Exception:
+                log.exception("handler failed on message %s", msg.message_id)
+                name, actions = "error", [reply(msg, SORRY)]
+            enqueue_actions(session, actions, self.clock.now())
+        return name, actions

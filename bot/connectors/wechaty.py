@@ -1,0 +1,168 @@
+"""The only module that imports `wechaty`. Wechaty events -> Incoming; actions -> room.say / files.
+
+Compatibility shims for wechaty 0.10.7 live in load_wechaty() and nowhere else (facts measured in
+../shared/wechaty-notes.md; pins in pyproject.toml: pyee 8.2.2, urllib3<2, and the wechaty family).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from handlers.chat import Action, Incoming, Say, SendFile
+
+log = logging.getLogger("wxbot.wechaty")
+OnIncoming = Callable[[Incoming], Awaitable[None]]
+_wechaty: ModuleType | None = None
+
+
+def load_wechaty(cache_dir: Path) -> ModuleType:
+    """Import wechaty with its shims, once, on first use (never at import of this module)."""
+    global _wechaty
+    if _wechaty is None:
+        # wechaty creates ./.wechaty/job.db at import unless CACHE_DIR points elsewhere.
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        os.environ.setdefault("CACHE_DIR", str(cache_dir))
+        # Python >= 3.11 rejects `puppet_options: PuppetOptions = PuppetOptions()` in the
+        # WechatyOptions dataclass as a mutable default; a hash makes it acceptable.
+        import wechaty_puppet.schemas.puppet as puppet_schema
+
+        puppet_schema.PuppetOptions.__hash__ = object.__hash__  # type: ignore[assignment,method-assign]
+        import wechaty
+
+        _wechaty = wechaty
+    return _wechaty
+
+
+def free_port() -> int:
+    """wechaty's plugin manager probes 127.0.0.1:port on login; a busy port silently aborts login."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def message_time(timestamp: int | float) -> dt.datetime:
+    """Payload timestamps come in ms or s (msg.date() is naive local time, msg.age() is wrong)."""
+    seconds = timestamp / 1000 if timestamp > 1e11 else float(timestamp)
+    return dt.datetime.fromtimestamp(seconds or time.time(), dt.timezone.utc)
+
+
+class WechatyConnector:
+    def __init__(self, on_incoming: OnIncoming, *, data_dir: Path, puppet: Any = None,
+                 token: str | None = None, endpoint: str | None = None) -> None:
+        self.on_incoming = on_incoming
+        self.data_dir = data_dir
+        self.puppet, self.token, self.endpoint = puppet, token, endpoint
+        self.bot: Any = None
+        self.self_id = ""
+        self.last_event = time.monotonic()
+        self.logged_in = asyncio.Event()
+        self.handler_errors = 0
+
+    async def start(self) -> None:
+        wechaty = load_wechaty(self.data_dir / ".wechaty")
+        # Room/Contact pools are process-wide: a new bot must not get objects bound to an old puppet.
+        wechaty.Room._pool = {}
+        wechaty.Contact._pool = {}
+        options = wechaty.WechatyOptions(
+            puppet=self.puppet or "wechaty-puppet-service", token=self.token, endpoint=self.endpoint,
+            port=free_port(), host="127.0.0.1",
+        )
+        connector = self
+
+        class Bot(wechaty.Wechaty):  # type: ignore[misc,name-defined]
+            async def on_message(self, msg: Any) -> None:
+                await connector._on_message(msg)
+
+            async def on_login(self, contact: Any) -> None:
+                connector.self_id = contact.contact_id
+                connector.logged_in.set()
+                log.info("logged in as %s (%s)", contact.name, contact.contact_id)
+
+        self.bot = Bot(options)
+        self.bot.on("error", lambda payload: log.error("wechaty error event: %s", payload))
+        self.bot.on("heartbeat", lambda *_: self._touch())
+        await self.bot.start()
+
+    async def stop(self) -> None:
+        if self.bot is not None:
+            await self.bot.stop()
+
+    def _touch(self) -> None:
+        self.last_event = time.monotonic()
+
+    async def _on_message(self, msg: Any) -> None:
+        """An exception here would become one log line without a traceback inside wechaty."""
+        self._touch()
+        try:
+            incoming = await self.to_incoming(msg)
+            if incoming is not None:
+                await self.on_incoming(incoming)
+        except Exception:
+            self.handler_errors += 1
+            log.exception("failed to handle message %s", getattr(msg, "message_id", "?"))
+
+    async def to_incoming(self, msg: Any) -> Incoming | None:
+        wechaty = load_wechaty(self.data_dir / ".wechaty")
+        payload = msg.payload
+        talker = msg.talker()
+        if talker.contact_id == self.self_id or msg.is_self():
+            return None  # our own messages come back as events
+        room = msg.room()
+        topic = await room.topic() if room is not None else ""
+        types = wechaty.MessageType
+        kind, recalled, path = "text", None, None
+        if payload.type == types.MESSAGE_TYPE_RECALLED:
+            kind, recalled = "recall", payload.text
+        elif payload.type == types.MESSAGE_TYPE_IMAGE:
+            kind, path = "image", await self._save_image(msg)
+        elif payload.type != types.MESSAGE_TYPE_TEXT:
+            return None
+        mention_ids = tuple(payload.mention_ids or ())
+        return Incoming(
+            message_id=msg.message_id, room_id=room.room_id if room is not None else None, room_topic=topic,
+            sender_id=talker.contact_id, sender_name=talker.name, text=payload.text or "",
+            time=message_time(payload.timestamp), mention_ids=mention_ids,
+            mentions_bot=bool(self.self_id) and self.self_id in mention_ids,  # a typed @所有人 is only text
+            kind=kind, recalled_id=recalled, file_path=path,
+        )
+
+    async def _save_image(self, msg: Any) -> str:
+        box = await msg.to_file_box()
+        folder = self.data_dir / "photos" / dt.date.today().isoformat()
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{msg.message_id}-{Path(box.name or 'photo.jpg').name}"
+        await box.to_file(str(target), overwrite=True)
+        return str(target)
+
+    async def send(self, action: Action) -> None:
+        """room.say prefixes "@Name" for each mention id itself (joined by U+2005)."""
+        wechaty = load_wechaty(self.data_dir / ".wechaty")
+        if action.room_id:
+            target = self.bot.Room.load(action.room_id)
+        else:
+            target = self.bot.Contact.load(action.to_id)
+        await target.ready()
+        if isinstance(action, Say):
+            if action.room_id:
+                await target.say(action.text, mention_ids=list(action.mention_ids) or None)
+            else:
+                await target.say(action.text)
+        elif isinstance(action, SendFile):
+            await target.say(wechaty.FileBox.from_file(action.path))
+
+    async def rooms(self) -> list[tuple[str, str]]:
+        rooms = await self.bot.Room.find_all()
+        out = []
+        for room in rooms:
+            await room.ready()
+            out.append((room.room_id, await room.topic()))
+        return out

@@ -1,0 +1,40 @@
+"""The list of handlers, assembled explicitly in one place, each with what it matches."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from handlers.chat import Action, Incoming
+from handlers.checkin import handle_photo, handle_recall, handle_report
+from handlers.commands import handle_command
+from handlers.context import Context
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    name: str
+    when: Callable[[Incoming, Context], bool]
+    handler: Callable[[Incoming, Context], list[Action] | None]
+
+
+def _in_report_group(msg: Incoming, ctx: Context) -> bool:
+    return ctx.group is not None and bool(ctx.settings.templates(ctx.group.kind))
+
+
+ROUTES: list[Route] = [
+    Route("recall", lambda m, c: m.kind == "recall", handle_recall),
+    Route("photo", lambda m, c: m.kind == "image" and _in_report_group(m, c), handle_photo),
+    Route("command", lambda m, c: m.kind == "text" and (m.private or c.group is not None), handle_command),
+    Route("report", lambda m, c: m.kind == "text" and _in_report_group(m, c), handle_report),
+]
+
+
+def route(msg: Incoming, ctx: Context) -> tuple[str, list[Action]]:
+    """The first handler that matches and answers (None means: not mine, try the next)."""
+    for r in ROUTES:
+        if r.when(msg, ctx):
+            actions = r.handler(msg, ctx)
+            if actions is not None:
+                return r.name, actions
+    return "none", []

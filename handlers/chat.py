@@ -1,0 +1,56 @@
+"""The chat vocabulary: what arrives (Incoming) and what a handler asks to send (actions).
+
+Platform-neutral: no connector type appears here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    message_id: str
+    room_id: str | None  # None in a private chat
+    room_topic: str
+    sender_id: str
+    sender_name: str
+    text: str
+    time: dt.datetime  # aware
+    mention_ids: tuple[str, ...] = ()
+    mentions_bot: bool = False
+    kind: str = "text"  # text | image | recall
+    recalled_id: str | None = None  # for kind == "recall": the message taken back
+    file_path: str | None = None  # for kind == "image": where the connector saved it
+
+    @property
+    def private(self) -> bool:
+        return self.room_id is None
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """Text to a room (with @-mentions) or, when room_id is None, to one contact privately."""
+
+    text: str
+    room_id: str | None = None
+    to_id: str | None = None
+    mention_ids: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class SendFile:
+    path: str
+    room_id: str | None = None
+    to_id: str | None = None
+
+
+Action = Say | SendFile
+
+
+def reply(msg: Incoming, text: str, *, mention: bool = True) -> Say:
+    """Answer where the message came from; in a room, @ the sender."""
+    if msg.room_id is None:
+        return Say(text, to_id=msg.sender_id)
+    return Say(text, room_id=msg.room_id, mention_ids=(msg.sender_id,) if mention else ())

@@ -1,0 +1,121 @@
+"""Check-in: a report posted in a bound group -> stored -> a receipt, or exactly what to fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from storage import outbox, queries
+from storage.models import Member, Report, Unit
+from storage.queries import StoredValue
+
+from handlers.chat import Action, Incoming, reply
+from handlers.context import Context
+from handlers.parser import ParsedReport
+from handlers.parser.values import Value
+from handlers.receipts import anomaly_lines, day_label, problem_text, receipt_line, update_line
+from handlers.units import resolve
+
+PHOTO_WINDOW = dt.timedelta(minutes=10)
+
+
+def stored(value: Value) -> StoredValue:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _member_unit(ctx: Context, member: Member | None, kind: str) -> Unit | None:
+    if member is None or not member.confirmed or member.unit_id is None:
+        return None
+    unit = queries.unit_by_id(ctx.session, unit_id=member.unit_id)
+    return unit if unit is not None and unit.kind == kind else None
+
+
+def _unit_for(ctx: Context, report: ParsedReport, member: Member | None, kind: str) -> Unit | str:
+    """The unit, or the Chinese line to send when it cannot be known."""
+    tpl = report.template
+    name = report.unit_name
+    if name is None:
+        unit = _member_unit(ctx, member, kind)
+        if unit is not None:  # a bound reporter may leave out their own unit's name
+            report.fields[tpl.unit_field] = unit.name
+            report.missing = [k for k in report.missing if k != tpl.unit_field]
+        return unit if unit is not None else ""
+    found = resolve(ctx, kind, name)
+    if found.unit is not None:
+        report.fields[tpl.unit_field] = found.unit.name
+        return found.unit
+    label = tpl.field(tpl.unit_field).display
+    if found.suggestion:
+        return f"❓ 没有找到「{name}」，是不是「{found.suggestion}」？请核对{label}后重发"
+    return f"❓ 没有找到「{name}」，请核对{label}；新单位请管理员发送「登记 {name}」"
+
+
+def _one(msg: Incoming, ctx: Context, report: ParsedReport, member: Member | None, kind: str) -> str:
+    unit = _unit_for(ctx, report, member, kind)
+    if isinstance(unit, str) and unit:
+        return unit
+    unit_obj = unit if isinstance(unit, Unit) else None
+    if not report.ok or unit_obj is None or unit_obj.id is None:
+        return problem_text(report, f"{unit_obj.name} " if unit_obj else "")
+    tpl = report.template
+    day = report.report_date(ctx.today)
+    saved = queries.save_report(
+        ctx.session, unit_id=unit_obj.id, template=tpl.id, kind=kind, report_date=day,
+        values={k: stored(v) for k, v in report.fields.items()}, raw_text=msg.text,
+        source_message_id=msg.message_id, reporter_id=msg.sender_id, now=ctx.now,
+    )
+    if saved.created:
+        lines = [receipt_line(report, unit_obj.name, day)]
+    else:
+        lines = [update_line(tpl, unit_obj.name, day, saved.changes)]
+    lines += anomaly_lines(report)
+    if report.unknown:
+        lines.append("（未识别：" + "、".join(report.unknown) + "）")
+    return "\n".join(lines)
+
+
+def handle_report(msg: Incoming, ctx: Context) -> list[Action]:
+    """Silence unless the text is a report; one reply for all the reports in one message."""
+    if ctx.group is None or msg.kind != "text":
+        return []
+    kind = ctx.group.kind
+    reports = ctx.settings.parser.parse(msg.text, kind, ctx.today)
+    if not reports:
+        return []
+    member = queries.member_by_contact(ctx.session, contact_id=msg.sender_id)
+    return [reply(msg, "\n".join(_one(msg, ctx, r, member, kind) for r in reports))]
+
+
+def handle_recall(msg: Incoming, ctx: Context) -> list[Action]:
+    """A report taken back in WeChat (撤回) is withdrawn, not deleted."""
+    if msg.recalled_id is None:
+        return []
+    report = queries.report_by_message(ctx.session, source_message_id=msg.recalled_id)
+    if report is None or report.id is None or report.status != "ok":
+        return []
+    queries.set_report_status(ctx.session, report_id=report.id, status="withdrawn", now=ctx.now)
+    unit = queries.unit_by_id(ctx.session, unit_id=report.unit_id)
+    name = unit.name if unit else ""
+    return [reply(msg, f"↩️ {name} {day_label(report.report_date)}的报送已随消息撤回，请重新发送")]
+
+
+def _recent_report(ctx: Context, sender_id: str) -> Report | None:
+    report = queries.latest_report_by(ctx.session, reporter_id=sender_id, report_date=ctx.today)
+    if report is None or ctx.now - report.updated_at > PHOTO_WINDOW:
+        return None
+    return report
+
+
+def handle_photo(msg: Incoming, ctx: Context) -> list[Action]:
+    """Photos within 10 minutes after one's report belong to it."""
+    if msg.kind != "image" or msg.file_path is None:
+        return []
+    report = _recent_report(ctx, msg.sender_id)
+    if report is None or report.id is None:
+        return []
+    outbox.attach(ctx.session, report_id=report.id, path=msg.file_path, source_message_id=msg.message_id, now=ctx.now)
+    count = len(outbox.attachments_of(ctx.session, report_id=report.id))
+    return [reply(msg, f"📎 照片已附到今日报送（共{count}张）", mention=False)]

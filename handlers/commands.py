@@ -1,0 +1,190 @@
+"""Commands people type in groups or in private chat, in Chinese or with a slash."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from storage import queries
+
+from handlers.chat import Action, Incoming, reply
+from handlers.context import Context
+from handlers.parser import blank_form
+from handlers.receipts import day_label
+from handlers.units import group_units, resolve
+
+Handler = Callable[[Incoming, Context, str], list[Action]]
+_MENTION = re.compile(r"@\S+[\u2005\s]?")
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    words: tuple[str, ...]  # the first word is what help shows
+    handler: Handler
+    help: str
+    in_private: bool = True
+
+
+def command_text(msg: Incoming) -> str:
+    """The text without @-mentions of anyone, trimmed."""
+    return _MENTION.sub(" ", msg.text).strip()
+
+
+def match(commands: list[Command], msg: Incoming) -> tuple[Command, str] | None:
+    text = command_text(msg)
+    for cmd in commands:
+        for word in cmd.words:
+            if text == word or text.startswith(word + " ") or (word.startswith("/") and text.startswith(word)):
+                return cmd, text[len(word):].strip()
+    return None
+
+
+def _kind(ctx: Context) -> str | None:
+    return ctx.group.kind if ctx.group else None
+
+
+def cmd_help(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
+    kind = _kind(ctx)
+    lines = ["🤖 我能做的："]
+    if kind and ctx.settings.templates(kind):
+        names = "、".join(t.name for t in ctx.settings.templates(kind))
+        lines.append(f"· 直接发送{names}，我会登记并回执；有缺项会告诉您缺什么")
+    lines += [f"· {c.words[0]}（{c.words[1]}）：{c.help}" for c in COMMANDS if len(c.words) > 1]
+    return [reply(msg, "\n".join(lines), mention=False)]
+
+
+def cmd_template(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
+    kind = _kind(ctx)
+    templates = ctx.settings.templates(kind) if kind else [t for k in ctx.settings.kind_names for t in ctx.settings.templates(k)]
+    if not templates:
+        return [reply(msg, "本群没有需要报送的模板", mention=False)]
+    forms = [blank_form(t) + "\n（带*为必填，复制后填写发送即可）" for t in templates]
+    return [reply(msg, "\n\n".join(forms), mention=False)]
+
+
+def cmd_progress(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
+    kind = _kind(ctx)
+    if kind is None or not ctx.settings.templates(kind):
+        return [reply(msg, "进度请在报送群里查询", mention=False)]
+    units = group_units(ctx, kind)
+    done = {r.unit_id for r in queries.reports_on(ctx.session, report_date=ctx.today, kind=kind)}
+    reported = [u.name for u in units if u.id in done]
+    missing = [u.name for u in units if u.id not in done]
+    lines = [f"📋 {day_label(ctx.today)}报送进度：{len(reported)}/{len(units)}"]
+    lines.append("已报：" + ("、".join(reported) if reported else "无"))
+    lines.append("未报：" + ("、".join(missing) if missing else "无，全部已报 👍"))
+    return [reply(msg, "\n".join(lines), mention=False)]
+
+
+def cmd_summary(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
+    is_officials = _kind(ctx) == ctx.settings.officials_kind
+    if not (ctx.is_admin(msg.sender_id) or is_officials):
+        return [reply(msg, "汇总仅限管理员或领导小组群查询")]
+    lines = [f"📊 {day_label(ctx.today)}汇总（截至{ctx.now:%H:%M}）"]
+    for kind, name in ctx.settings.kind_names.items():
+        if not ctx.settings.templates(kind):
+            continue
+        units = queries.units_of_kind(ctx.session, kind=kind)
+        reports = queries.reports_on(ctx.session, report_date=ctx.today, kind=kind)
+        lines.append(f"{name}：已报 {len({r.unit_id for r in reports})}/{len(units)}")
+        fever = queries.sum_field_by_day(ctx.session, kind=kind, key="fever_cases", start=ctx.today, end=ctx.today)
+        if fever.get(ctx.today):
+            lines.append(f"  ⚠️ 体温异常 {fever[ctx.today]} 人")
+    return [reply(msg, "\n".join(lines), mention=False)]
+
+
+def cmd_bind(msg: Incoming, ctx: Context, arg: str) -> list[Action]:
+    if not ctx.is_admin(msg.sender_id):
+        return [reply(msg, "只有管理员可以绑定群")]
+    if msg.room_id is None:
+        return [reply(msg, "请在要绑定的群里发送：绑定 群类型")]
+    names = ctx.settings.kind_names
+    kind = next((k for k, v in names.items() if arg in (k, v)), None)
+    if kind is None:
+        return [reply(msg, "请写明群类型：绑定 " + " / ".join(names.values()))]
+    queries.bind_group(ctx.session, room_id=msg.room_id, topic=msg.room_topic, kind=kind, by=msg.sender_id, now=ctx.now)
+    return [reply(msg, f"✅ 本群已绑定为「{names[kind]}」群")]
+
+
+def cmd_withdraw(msg: Incoming, ctx: Context, arg: str) -> list[Action]:
+    if arg and ctx.is_admin(msg.sender_id) and _kind(ctx):
+        found = resolve(ctx, _kind(ctx) or "", arg)
+        reports = [r for r in queries.reports_on(ctx.session, report_date=ctx.today)
+                   if found.unit is not None and r.unit_id == found.unit.id]
+        report = reports[0] if reports else None
+    else:
+        report = queries.latest_report_by(ctx.session, reporter_id=msg.sender_id, report_date=ctx.today)
+    if report is None or report.id is None:
+        return [reply(msg, "今天没有可撤回的报送")]
+    queries.set_report_status(ctx.session, report_id=report.id, status="withdrawn", now=ctx.now)
+    unit = queries.unit_by_id(ctx.session, unit_id=report.unit_id)
+    return [reply(msg, f"↩️ 已撤回 {unit.name if unit else ''} {day_label(report.report_date)}的报送")]
+
+
+def cmd_i_am(msg: Incoming, ctx: Context, arg: str) -> list[Action]:
+    kind = _kind(ctx)
+    if not arg or kind is None:
+        return [reply(msg, "请在报送群里发送：我是 单位名称")]
+    found = resolve(ctx, kind, arg)
+    if found.unit is None:
+        hint = f"，是不是「{found.suggestion}」？" if found.suggestion else "，请核对名称"
+        return [reply(msg, f"没有找到「{arg}」{hint}")]
+    admin = ctx.is_admin(msg.sender_id)
+    queries.upsert_member(ctx.session, contact_id=msg.sender_id, name=msg.sender_name, unit_id=found.unit.id,
+                          role="reporter", confirmed=admin, now=ctx.now)
+    if admin:
+        return [reply(msg, f"✅ 已绑定为「{found.unit.name}」报送人")]
+    return [reply(msg, f"已记录您是「{found.unit.name}」报送人，待管理员回复「确认 @{msg.sender_name}」后生效")]
+
+
+def cmd_confirm(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
+    if not ctx.is_admin(msg.sender_id):
+        return []
+    confirmed = []
+    for contact_id in msg.mention_ids:
+        member = queries.member_by_contact(ctx.session, contact_id=contact_id)
+        if member is not None and member.unit_id is not None:
+            member.confirmed = True
+            ctx.session.add(member)
+            unit = queries.unit_by_id(ctx.session, unit_id=member.unit_id)
+            confirmed.append(f"{member.name}（{unit.name if unit else ''}）")
+    if not confirmed:
+        return [reply(msg, "请@要确认的人：确认 @姓名")]
+    return [reply(msg, "✅ 已确认报送人：" + "、".join(confirmed), mention=False)]
+
+
+def cmd_register(msg: Incoming, ctx: Context, arg: str) -> list[Action]:
+    kind = _kind(ctx)
+    if not ctx.is_admin(msg.sender_id) or kind is None or not arg:
+        return [reply(msg, "只有管理员可在报送群登记新单位：登记 名称")] if arg else []
+    if resolve(ctx, kind, arg).unit is not None:
+        return [reply(msg, f"「{arg}」已经登记过了")]
+    queries.add_unit(ctx.session, name=arg, kind=kind)
+    return [reply(msg, f"✅ 已登记新单位「{arg}」（{ctx.settings.kind_names.get(kind, kind)}）")]
+
+
+COMMANDS: list[Command] = [
+    Command(("帮助", "/help", "菜单"), cmd_help, "看我能做什么"),
+    Command(("模板", "/template"), cmd_template, "获取本群报送模板"),
+    Command(("进度", "今日", "/progress"), cmd_progress, "看今天谁报了、谁没报", in_private=False),
+    Command(("汇总", "/summary"), cmd_summary, "今日汇总（管理员、领导小组群）"),
+    Command(("绑定", "/bind"), cmd_bind, "管理员把本群绑定为某类群", in_private=False),
+    Command(("撤回", "/withdraw"), cmd_withdraw, "撤回自己今天的报送"),
+    Command(("我是", "/iam"), cmd_i_am, "登记自己是哪个单位的报送人", in_private=False),
+    Command(("确认", "/confirm"), cmd_confirm, "管理员确认报送人", in_private=False),
+    Command(("登记", "/register"), cmd_register, "管理员登记新单位", in_private=False),
+]
+
+
+def handle_command(msg: Incoming, ctx: Context) -> list[Action] | None:
+    """None when the text is no command (the router then tries the next handler)."""
+    if msg.kind != "text":
+        return None
+    found = match(COMMANDS, msg)
+    if found is None:
+        return None
+    cmd, arg = found
+    if msg.private and not cmd.in_private:
+        return [reply(msg, "这个命令请在群里使用")]
+    return cmd.handler(msg, ctx, arg)

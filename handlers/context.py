@@ -1,0 +1,64 @@
+"""What a handler gets besides the message: a clock, a storage session, and the settings it reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from handlers.parser import Parser
+from handlers.templates import Template
+
+
+class Clock(Protocol):
+    """The one source of "now"; tests and the demo inject a fake one."""
+
+    def now(self) -> dt.datetime: ...
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    """The room a message came from, as the deployment sees it."""
+
+    room_id: str
+    kind: str
+    unit_names: tuple[str, ...] = ()  # empty: every unit of the kind
+
+
+@dataclass(slots=True)
+class Settings:
+    """The parts of the deployment handlers need (built once from config by bot/)."""
+
+    tz: ZoneInfo
+    parser: Parser
+    kind_names: dict[str, str]
+    admins: frozenset[str] = frozenset()
+    officials_kind: str = "officials"
+    data_dir: str = "data"
+
+    def templates(self, kind: str) -> list[Template]:
+        return self.parser.templates(kind)
+
+
+@dataclass(slots=True)
+class Context:
+    clock: Clock
+    session: Session
+    settings: Settings
+    group: GroupInfo | None = None
+    bot_id: str = ""
+    notes: list[str] = field(default_factory=list)  # operator log lines from the handler
+
+    @property
+    def now(self) -> dt.datetime:
+        return self.clock.now().astimezone(self.settings.tz)
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.date()
+
+    def is_admin(self, contact_id: str) -> bool:
+        return contact_id in self.settings.admins

@@ -1,0 +1,82 @@
+"""The texts people read after posting a report: short, Chinese, exact about what to fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from handlers.parser import ParsedReport
+from handlers.parser.values import Value
+from handlers.templates import FieldType, Template, TemplateField
+from storage.queries import StoredValue
+
+MAX_RECEIPT_FIELDS = 5
+
+
+def day_label(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
+def show(field: TemplateField, value: Value | StoredValue) -> str:
+    if value is None:
+        return "空"
+    if field.type is FieldType.BOOL:
+        return "是" if value else "否"
+    if field.type is FieldType.ENUM:
+        words = field.words.get(str(value))
+        return words[0] if words else str(value)
+    return str(value)
+
+
+def brief(field: TemplateField, value: Value) -> str:
+    """测温356, 已消杀, 已复工."""
+    if field.type is FieldType.BOOL:
+        return ("已" if value else "未") + field.brief
+    if field.type is FieldType.ENUM:
+        return show(field, value)
+    return f"{field.brief}{value}"
+
+
+def receipt_line(report: ParsedReport, unit_name: str, day: dt.date) -> str:
+    tpl = report.template
+    shown = [
+        brief(tpl.field(k), v)
+        for k, v in report.fields.items()
+        if k not in (tpl.unit_field, tpl.date_field) and tpl.field(k).type is not FieldType.TEXT
+    ]
+    head = f"✅ {unit_name} {day_label(day)}{tpl.name}已登记"
+    return head + ("：" + " ".join(shown[:MAX_RECEIPT_FIELDS]) if shown else "")
+
+
+def update_line(
+    tpl: Template, unit_name: str, day: dt.date, changes: dict[str, tuple[StoredValue, StoredValue]]
+) -> str:
+    head = f"✅ {unit_name} {day_label(day)}{tpl.name}已更新"
+    if not changes:
+        return head + "（内容与上次相同）"
+    parts = []
+    for key, (before, after) in changes.items():
+        field = tpl.field(key)
+        parts.append(f"{field.brief} {show(field, before)}→{show(field, after)}")
+    return head + "：" + "、".join(parts)
+
+
+def anomaly_lines(report: ParsedReport) -> list[str]:
+    fever = report.fields.get("fever_cases")
+    lines = []
+    if isinstance(fever, int) and not isinstance(fever, bool) and fever > 0:
+        lines.append(f"⚠️ 体温异常{fever}人，请按规定上报")
+    return lines
+
+
+def problem_text(report: ParsedReport, unit_label: str) -> str:
+    """One reply naming every missing and invalid field, and the lines to fill in."""
+    tpl = report.template
+    lines = [f"❗ {unit_label}{tpl.name}未登记，请补充后重发："]
+    if report.missing:
+        lines.append("缺少：" + "、".join(tpl.field(k).display for k in report.missing))
+    for bad in report.invalid:
+        lines.append(f"「{tpl.field(bad.field).display}」填的是「{bad.value}」，{bad.reason}")
+    lines.append("请复制填写：")
+    for key in [*report.missing, *(b.field for b in report.invalid)]:
+        lines.append(f"{tpl.field(key).display}：")
+    return "\n".join(lines)

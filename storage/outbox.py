@@ -1,0 +1,92 @@
+"""Queries for exactly-once intake and the persisted outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from storage.models import Attachment, OutboxMessage, ProcessedMessage
+
+
+def first_sight(session: Session, *, message_id: str, now: dt.datetime) -> bool:
+    """Record a message id; False when it was already processed (a redelivery)."""
+    if session.get(ProcessedMessage, message_id) is not None:
+        return False
+    session.add(ProcessedMessage(message_id=message_id, processed_at=now))
+    session.flush()
+    return True
+
+
+def enqueue(
+    session: Session,
+    *,
+    now: dt.datetime,
+    room_id: str | None,
+    to_id: str | None = None,
+    text: str | None = None,
+    file_path: str | None = None,
+    mention_ids: Sequence[str] = (),
+) -> OutboxMessage:
+    item = OutboxMessage(
+        room_id=room_id, to_id=to_id, text=text, file_path=file_path, mention_ids=list(mention_ids),
+        due_at=now, created_at=now,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def next_due(session: Session, *, now: dt.datetime) -> OutboxMessage | None:
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status == "queued", col(OutboxMessage.due_at) <= now)
+        .order_by(col(OutboxMessage.due_at), col(OutboxMessage.id))
+    )
+    return session.exec(query).first()
+
+
+def next_due_at(session: Session) -> dt.datetime | None:
+    query = select(OutboxMessage.due_at).where(OutboxMessage.status == "queued").order_by(col(OutboxMessage.due_at))
+    return session.exec(query).first()
+
+
+def mark_sent(session: Session, *, item_id: int, now: dt.datetime) -> None:
+    item = session.get(OutboxMessage, item_id)
+    if item is not None:
+        item.status, item.sent_at, item.attempts = "sent", now, item.attempts + 1
+        session.add(item)
+
+
+def mark_failed(session: Session, *, item_id: int, error: str, retry_at: dt.datetime | None) -> None:
+    """Back off to retry_at, or give up (status failed) when retry_at is None."""
+    item = session.get(OutboxMessage, item_id)
+    if item is not None:
+        item.attempts += 1
+        item.last_error = error[:500]
+        if retry_at is None:
+            item.status = "failed"
+        else:
+            item.due_at = retry_at
+        session.add(item)
+
+
+def sent_since(session: Session, *, since: dt.datetime) -> int:
+    query = select(OutboxMessage.id).where(OutboxMessage.status == "sent", col(OutboxMessage.sent_at) >= since)
+    return len(session.exec(query).all())
+
+
+def backlog(session: Session) -> int:
+    return len(session.exec(select(OutboxMessage.id).where(OutboxMessage.status == "queued")).all())
+
+
+def attach(session: Session, *, report_id: int, path: str, source_message_id: str, now: dt.datetime) -> Attachment:
+    item = Attachment(report_id=report_id, path=path, source_message_id=source_message_id, created_at=now)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def attachments_of(session: Session, *, report_id: int) -> list[Attachment]:
+    return list(session.exec(select(Attachment).where(Attachment.report_id == report_id)))
