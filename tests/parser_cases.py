@@ -126,6 +126,7 @@ PROPERTY = [
         note="shared date header",
     ),
     P("小区：翠园小区\n测温：356\n体温异常：0\n消杀：是\n口罩：2箱", R({**CLEAN, "masks": 2})),
+    P("小区：翠园小区\n体温异常：0\n消杀：是\n备注：第1栋已检查，第2栋已检查", R({"notes": "第1栋已检查，第2栋已检查"}, unknown=[])),
 ]
 
 CONSTRUCTION_CLEAN = {"project": "滨江壹号项目", "workers_on_site": 120, "fever_cases": 0}

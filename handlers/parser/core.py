@@ -144,7 +144,8 @@ def _line_pairs(text_lines: list[str], vocab: Vocabulary, today: dt.date, titles
         for seg in segments(line):
             found = pairs_of_segment(seg, vocab, today)
             last = line_pairs[-1] if line_pairs else None
-            if not found and last and last.field is not None and last.field.type is FieldType.TEXT and last.raw:
+            continues = not found or all(p.field is None for p in found)
+            if continues and last and last.field is not None and last.field.type is FieldType.TEXT and last.raw:
                 last.raw += "，" + seg  # 备注：今日正常，请放心 -> one text value
             elif found and found[0].heading and len(found) > 1 and found[0].label.endswith(_HEADING_TAILS):
                 line_pairs.extend(found[1:])  # 今日情况：测温356 is not a unit called 今日情况
