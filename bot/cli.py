@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -70,6 +71,33 @@ def cmd_db(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
+    from bot.demo import run_demo
+
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger().setLevel(logging.ERROR)  # wechaty logs every event at INFO
+    return run_demo(cfg, Path(args.keep) if args.keep else None)
+
+
+def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
+    token = os.environ.get("WECHATY_PUPPET_SERVICE_TOKEN")
+    endpoint = os.environ.get("WECHATY_PUPPET_SERVICE_ENDPOINT")
+    if not token:
+        return fail("WECHATY_PUPPET_SERVICE_TOKEN is not set: get a token from a Wechaty puppet service "
+                    "provider or your self-hosted gateway (see README, 'Running in WeChat')")
+    if not endpoint:
+        return fail("WECHATY_PUPPET_SERVICE_ENDPOINT is not set (host:port of the puppet service gateway); "
+                    "without it wechaty would ask a discovery service on the internet")
+    from bot.live import run_live
+    from storage.schema import SchemaOutdated
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return run_live(cfg, token=token, endpoint=endpoint)
+    except SchemaOutdated as exc:
+        return fail(str(exc))
+
+
 def _iso_date(value: str) -> str:
     try:
         dt.date.fromisoformat(value)
@@ -89,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reply-to", metavar="TEMPLATE", help="read the text as an answer to TEMPLATE's prompt")
     p.add_argument("--unit", metavar="NAME", help="the unit answering (with --reply-to)")
     p.set_defaults(func=cmd_parse)
+
+    r = sub.add_parser("run", help="connect to WeChat through a Wechaty puppet service and serve the groups")
+    r.set_defaults(func=cmd_run)
+
+    m = sub.add_parser("demo", help="play a morning in four groups through the in-process puppet")
+    m.add_argument("--keep", metavar="DIR", help="keep the demo database in DIR")
+    m.set_defaults(func=cmd_demo)
 
     d = sub.add_parser("db", help="database schema")
     d.add_argument("db_command", choices=["upgrade", "current"])

@@ -51,6 +51,8 @@ PROPERTY = [
     P("小区：翠园小区，测温：356人，体温异常：0，消杀：是", R(CLEAN), note="one line, commas"),
     P("小区：翠园小区；测温：356人；体温异常：0；消杀：是", R(CLEAN)),
     P("翠园小区 测温356人 体温异常0 已消杀", R(CLEAN), note="several pairs, spaces"),
+    P("锦绣华庭 测温98人 体温异常0 已消杀", R({"community": "锦绣华庭", "residents_screened": 98, "fever_cases": 0})),
+    P("锦绣华庭 测温98人 消杀：是", R({"community": "锦绣华庭"}, missing=["fever_cases"]), note="name without 小区"),
     P("翠园小区\n测温356人\n体温异常0人\n已消杀", R(CLEAN), note="no separators"),
     P("１、小区：翠园小区\n２、测温：３５６人\n３、体温异常：０\n４、消杀：是", R(CLEAN), note="full-width digits"),
     P("1.小区：翠园小区\n2.测温：356人\n3.体温异常：0\n4.消杀：✅", R(CLEAN)),

@@ -42,6 +42,13 @@ def load_wechaty(cache_dir: Path) -> ModuleType:
     return _wechaty
 
 
+def quiet_wechaty_logs(level: int = logging.WARNING) -> None:
+    """wechaty and its puppet log every event at INFO through their own handlers."""
+    for name in list(logging.root.manager.loggerDict):
+        if not name.startswith("wxbot"):
+            logging.getLogger(name).setLevel(level)
+
+
 def free_port() -> int:
     """wechaty's plugin manager probes 127.0.0.1:port on login; a busy port silently aborts login."""
     with socket.socket() as s:
@@ -57,8 +64,9 @@ def message_time(timestamp: int | float) -> dt.datetime:
 
 class WechatyConnector:
     def __init__(self, on_incoming: OnIncoming, *, data_dir: Path, puppet: Any = None,
-                 token: str | None = None, endpoint: str | None = None) -> None:
+                 token: str | None = None, endpoint: str | None = None, quiet: bool = True) -> None:
         self.on_incoming = on_incoming
+        self.quiet = quiet
         self.data_dir = data_dir
         self.puppet, self.token, self.endpoint = puppet, token, endpoint
         self.bot: Any = None
@@ -87,7 +95,11 @@ class WechatyConnector:
                 connector.logged_in.set()
                 log.info("logged in as %s (%s)", contact.name, contact.contact_id)
 
+        if self.quiet:
+            quiet_wechaty_logs()
         self.bot = Bot(options)
+        if self.quiet:
+            quiet_wechaty_logs()  # again: the plugin manager's logger is made by Wechaty()
         self.bot.on("error", lambda payload: log.error("wechaty error event: %s", payload))
         self.bot.on("heartbeat", lambda *_: self._touch())
         await self.bot.start()

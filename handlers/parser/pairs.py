@@ -144,6 +144,12 @@ def _chunked(seg: str, vocab: Vocabulary, today: dt.date) -> list[Pair] | None:
     """Several pairs separated by spaces: 测温356人 体温异常0 已消杀 / 测温 356 发热 0."""
     chunks = seg.split()
     out: list[Pair] = []
+    first = chunks[0]
+    lead = single(first, vocab, today)
+    if (lead is None or (lead.field is None and not lead.raw)) and len(first) <= 20 and not _HAS_DIGIT.search(first):
+        # 锦绣华庭 测温98人 体温异常0: a leading bare name heads the pairs after it
+        out.append(Pair(first, vocab.unit_field, first, heading=True))
+        chunks = chunks[1:]
     for chunk in chunks:
         pair = single(chunk, vocab, today)
         if pair is None or pair.field is None:
@@ -152,8 +158,9 @@ def _chunked(seg: str, vocab: Vocabulary, today: dt.date) -> list[Pair] | None:
                 continue
             return None
         out.append(pair)
-    known = [p for p in out if p.field is not None and p.raw]
-    return out if len(known) >= 2 and len(known) == len(out) else None
+    known = [p for p in out if p.field is not None and p.raw and not p.heading]
+    headed = len(out) - len(known)
+    return out if len(known) >= 2 - headed and len(known) + headed == len(out) and known else None
 
 
 def _is_synonym(label: str, vocab: Vocabulary) -> bool:

@@ -1,0 +1,112 @@
+"""`wxbot demo`: a morning in four groups, played through the real Wechaty object and the in-process
+puppet on a fake clock, printed as a transcript. The bot's lines are what the handlers produced."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.rule import Rule
+from rich.text import Text
+
+from bot import runtime as rt
+from bot.clock import FakeClock
+from bot.config import Config
+from bot.connectors.local import BOT_NAME, LocalPuppet
+from bot.outbox import Pacing
+
+ROOMS = {
+    "room-property": "金山街道物业小区防控群",
+    "room-construction": "在建工地复工报备群",
+    "room-grid": "金山街道网格员群",
+    "room-officials": "住建局疫情防控领导小组",
+}
+PEOPLE = {
+    "wxid_wang_cuiyuan": "王经理", "wxid_li_yangguang": "李主任", "wxid_zhao_jinxiu": "赵管家",
+    "wxid_sun_xingfu": "孙物业", "wxid_chen_binjiang": "陈工", "wxid_liu_yizhong": "刘经理",
+    "wxid_zhang_grid": "张网格员", "wxid_huang_grid": "黄网格员", "wxid_admin_zhou": "周科长",
+}
+# (minutes after 08:40, room, sender, text)
+SCRIPT: list[tuple[int, str, str, str]] = [
+    (0, "room-property", "wxid_wang_cuiyuan", "小区：翠园小区\n测温：356人\n体温异常：无\n消杀：✅"),
+    (3, "room-property", "wxid_li_yangguang",
+     "【阳光花园防控日报】2月26日\n1、今日测温人数：２１０人\n2、外来人员登记：十二人\n3、体温异常：1\n4、公共区域已消毒✅\n5、口罩库存5000个，消毒液150桶"),
+    (5, "room-property", "wxid_zhao_jinxiu", "锦绣华庭 测温98人 消杀：是"),
+    (6, "room-property", "wxid_zhao_jinxiu", "收到，马上补"),
+    (8, "room-property", "wxid_zhao_jinxiu", "锦绣华庭 测温98人 体温异常0 已消杀"),
+    (10, "room-property", "wxid_wang_cuiyuan", "小区：翠园小区\n测温：360人\n体温异常：无\n消杀：✅"),
+    (12, "room-property", "wxid_sun_xingfu", "小区：幸福里\n测温：若干\n体温异常：0\n消杀：是"),
+    (14, "room-property", "wxid_admin_zhou", "进度"),
+    (15, "room-construction", "wxid_chen_binjiang", "项目：滨江壹号\n复工情况：已复工✅\n在岗人数：120人\n外地返岗：30\n核酸检测：120\n体温异常：0"),
+    (17, "room-construction", "wxid_liu_yizhong", "复工日报 市一中迁建工程\n状态：待复工，在岗人数8，发热0"),
+    (20, "room-grid", "wxid_zhang_grid", "网格：翠园网格\n走访户数为35户\n排查人数120\n发现问题2个，已整改1个\n发热0"),
+    (22, "room-grid", "wxid_huang_grid", "今天走访了吗？"),
+    (25, "room-officials", "wxid_admin_zhou", "汇总"),
+]
+
+
+@dataclass
+class Line:
+    time: dt.datetime
+    room: str
+    speaker: str
+    text: str
+    bot: bool
+
+
+async def play(cfg: Config, data_dir: Path) -> list[Line]:
+    cfg = cfg.model_copy(update={"data_dir": data_dir, "database_url": f"sqlite:///{data_dir / 'demo.db'}"})
+    engine = rt.open_database(cfg, migrate=True)
+    puppet = LocalPuppet()
+    for cid, name in PEOPLE.items():
+        puppet.add_contact(cid, name)
+    for room_id, topic in ROOMS.items():
+        puppet.add_room(room_id, topic, list(PEOPLE))
+    start = dt.datetime(2020, 2, 26, 8, 40, tzinfo=cfg.tz)
+    clock = FakeClock(start)
+    runtime = await rt.start(cfg, clock, engine=engine, puppet=puppet, pacing=Pacing())
+    await puppet.login()
+    await asyncio.wait_for(rt.login(runtime), 10)
+    lines: list[Line] = []
+    for minutes, room, who, text in SCRIPT:
+        clock.set(max(clock.now(), start + dt.timedelta(minutes=minutes)))
+        lines.append(Line(clock.now(), room, PEOPLE[who], text, bot=False))
+        before = len(puppet.sent)
+        await puppet.post(room, who, text, timestamp_ms=int(clock.now().timestamp() * 1000))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        await runtime.outbox.drain()
+        for sent in puppet.sent[before:]:
+            lines.append(Line(clock.now(), sent.conversation_id, BOT_NAME, sent.text or f"[文件] {sent.file_name}", bot=True))
+    await runtime.stop()
+    engine.dispose()
+    return lines
+
+
+def print_transcript(lines: list[Line], console: Console) -> None:
+    for room_id, topic in ROOMS.items():
+        console.print(Rule(f"[bold]{topic}[/bold]"))
+        for line in (ln for ln in lines if ln.room == room_id):
+            who = Text(f"{line.time:%H:%M} {line.speaker}：", style="bold green" if line.bot else "bold cyan")
+            body = Text(line.text, style="green" if line.bot else "")
+            console.print(who)
+            console.print(body, soft_wrap=True)
+        console.print()
+
+
+def run_demo(cfg: Config, keep: Path | None = None) -> int:
+    console = Console()
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        lines = asyncio.run(play(cfg, keep))
+    else:
+        with tempfile.TemporaryDirectory(prefix="wxbot-demo-") as tmp:
+            lines = asyncio.run(play(cfg, Path(tmp)))
+    print_transcript(lines, console)
+    bot_lines = sum(1 for ln in lines if ln.bot)
+    console.print(f"[dim]{len(lines) - bot_lines} messages from people, {bot_lines} answers from the bot.[/dim]")
+    return 0

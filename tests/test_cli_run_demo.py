@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WECHATY_") and k not in ("TOKEN", "ENDPOINT")}
+    env.update(extra)
+    return env
+
+
+def test_run_without_token_says_what_is_missing_and_exits_2() -> None:
+    proc = subprocess.run([sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "run"],
+                          capture_output=True, text=True, env=_env(), check=False)
+    assert proc.returncode == 2
+    assert "WECHATY_PUPPET_SERVICE_TOKEN is not set" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_run_without_endpoint_exits_2() -> None:
+    proc = subprocess.run([sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "run"],
+                          capture_output=True, text=True, env=_env(WECHATY_PUPPET_SERVICE_TOKEN="t"), check=False)
+    assert proc.returncode == 2 and "WECHATY_PUPPET_SERVICE_ENDPOINT is not set" in proc.stderr
+
+
+def test_demo_plays_the_morning(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "demo", "--keep", str(tmp_path)],
+        capture_output=True, text=True, env=_env(COLUMNS="100"), check=False, cwd=tmp_path, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "@王经理 ✅ 翠园小区 2月26日防控日报已登记：测温356 体温异常0 已消杀" in out
+    assert "缺少：体温异常人数" in out and "已更新：测温 356→360" in out
+    assert "📋 2月26日报送进度：3/4" in out and "物业小区：已报 3/4" in out
+    assert "Traceback" not in out + proc.stderr and "INFO" not in out + proc.stderr
+    assert (tmp_path / "demo.db").exists()
