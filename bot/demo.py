@@ -16,6 +16,7 @@ from rich.text import Text
 from bot import runtime as rt
 from bot.clock import FakeClock
 from bot.config import Config
+from bot.connectors.wechaty import shared_cache_dir
 from bot.connectors.local import BOT_NAME, LocalPuppet
 from bot.outbox import Pacing
 
@@ -68,7 +69,7 @@ async def play(cfg: Config, data_dir: Path) -> list[Line]:
         puppet.add_room(room_id, topic, list(PEOPLE))
     start = dt.datetime(2020, 2, 26, 8, 40, tzinfo=cfg.tz)
     clock = FakeClock(start)
-    runtime = await rt.start(cfg, clock, engine=engine, puppet=puppet, pacing=Pacing())
+    runtime = await rt.start(cfg, clock, engine=engine, puppet=puppet, pacing=Pacing(), cache_dir=shared_cache_dir())
     await puppet.login()
     await asyncio.wait_for(rt.login(runtime), 10)
     lines: list[Line] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -45,7 +46,8 @@ def open_database(cfg: Config, *, migrate: bool) -> Engine:
 
 
 async def start(cfg: Config, clock: SleepingClock, *, engine: Engine, puppet: Any = None,
-                token: str | None = None, endpoint: str | None = None, pacing: Pacing | None = None) -> Runtime:
+                token: str | None = None, endpoint: str | None = None, pacing: Pacing | None = None,
+                cache_dir: Path | None = None) -> Runtime:
     with session_scope(engine) as session:
         bootstrap(session, cfg, clock)
     app = App(cfg, engine, clock, make_settings(cfg))
@@ -54,7 +56,8 @@ async def start(cfg: Config, clock: SleepingClock, *, engine: Engine, puppet: An
     async def on_incoming(msg: Incoming) -> None:
         await holder["rt"].on_incoming(msg)
 
-    connector = WechatyConnector(on_incoming, data_dir=cfg.data_dir, puppet=puppet, token=token, endpoint=endpoint)
+    connector = WechatyConnector(on_incoming, data_dir=cfg.data_dir, puppet=puppet, token=token, endpoint=endpoint,
+                                 cache_dir=cache_dir)
     outbox = Outbox(engine, clock, connector.send, pacing)
     runtime = Runtime(app, connector, outbox, engine)
     holder["rt"] = runtime

@@ -5,17 +5,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from sqlalchemy import bindparam, insert
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage.models import Attachment, OutboxMessage, ProcessedMessage
 
 
+_PROCESSED = ProcessedMessage.__table__  # type: ignore[attr-defined]
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_SEEN = core_select(_PROCESSED.c.message_id).where(_PROCESSED.c.message_id == bindparam("mid"))
+_MARK_SEEN = insert(_PROCESSED)
+_ENQUEUE = insert(_OUTBOX)
+
+
 def first_sight(session: Session, *, message_id: str, now: dt.datetime) -> bool:
-    """Record a message id; False when it was already processed (a redelivery)."""
-    if session.get(ProcessedMessage, message_id) is not None:
+    """Record a message id; False when it was already processed (a redelivery).
+
+    The primary key makes a concurrent second insert fail the transaction, so the id is still
+    handled once.
+    """
+    conn = session.connection()
+    if conn.execute(_SEEN, {"mid": message_id}).first() is not None:
         return False
-    session.add(ProcessedMessage(message_id=message_id, processed_at=now))
-    session.flush()
+    conn.execute(_MARK_SEEN, {"message_id": message_id, "processed_at": now})
     return True
 
 
@@ -28,14 +41,11 @@ def enqueue(
     text: str | None = None,
     file_path: str | None = None,
     mention_ids: Sequence[str] = (),
-) -> OutboxMessage:
-    item = OutboxMessage(
-        room_id=room_id, to_id=to_id, text=text, file_path=file_path, mention_ids=list(mention_ids),
-        due_at=now, created_at=now,
-    )
-    session.add(item)
-    session.flush()
-    return item
+) -> None:
+    session.connection().execute(_ENQUEUE, {
+        "room_id": room_id, "to_id": to_id, "text": text, "file_path": file_path, "mention_ids": list(mention_ids),
+        "status": "queued", "attempts": 0, "due_at": now, "created_at": now,
+    })
 
 
 def next_due(session: Session, *, now: dt.datetime) -> OutboxMessage | None:

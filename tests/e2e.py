@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from bot import runtime as rt
 from bot.clock import FakeClock
 from bot.config import Config
+from bot.connectors.wechaty import shared_cache_dir
 from bot.connectors.local import LocalPuppet, Sent
 from bot.outbox import Pacing
 
@@ -57,7 +58,7 @@ async def running_bot(cfg: Config, engine: Engine, tmp_path: Path, start: dt.dat
     puppet.add_room(GRID_ROOM, "金山街道网格员群", members)
     puppet.add_room(OFFICIALS_ROOM, "住建局疫情防控领导小组", members)
     clock = FakeClock(start)
-    runtime = await rt.start(cfg, clock, engine=engine, puppet=puppet, pacing=Pacing(daily_cap=10_000))
+    runtime = await rt.start(cfg, clock, engine=engine, puppet=puppet, pacing=Pacing(daily_cap=10_000), cache_dir=shared_cache_dir())
     await puppet.login()
     await asyncio.wait_for(rt.login(runtime), 5)
     try:

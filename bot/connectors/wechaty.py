@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import os
 import socket
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -49,6 +50,11 @@ def quiet_wechaty_logs(level: int = logging.WARNING) -> None:
             logging.getLogger(name).setLevel(level)
 
 
+def shared_cache_dir() -> Path:
+    """For short-lived bots (demo, tests, benches) whose data directory is temporary."""
+    return Path(tempfile.gettempdir()) / f"wxbot-wechaty-{os.getuid()}"
+
+
 def free_port() -> int:
     """wechaty's plugin manager probes 127.0.0.1:port on login; a busy port silently aborts login."""
     with socket.socket() as s:
@@ -64,8 +70,11 @@ def message_time(timestamp: int | float) -> dt.datetime:
 
 class WechatyConnector:
     def __init__(self, on_incoming: OnIncoming, *, data_dir: Path, puppet: Any = None,
-                 token: str | None = None, endpoint: str | None = None, quiet: bool = True) -> None:
+                 token: str | None = None, endpoint: str | None = None, quiet: bool = True,
+                 cache_dir: Path | None = None) -> None:
         self.on_incoming = on_incoming
+        # wechaty fixes its job.db path at import: give a directory that outlives this bot
+        self.cache_dir = cache_dir or data_dir / ".wechaty"
         self.quiet = quiet
         self.data_dir = data_dir
         self.puppet, self.token, self.endpoint = puppet, token, endpoint
@@ -76,7 +85,7 @@ class WechatyConnector:
         self.handler_errors = 0
 
     async def start(self) -> None:
-        wechaty = load_wechaty(self.data_dir / ".wechaty")
+        wechaty = load_wechaty(self.cache_dir)
         # Room/Contact pools are process-wide: a new bot must not get objects bound to an old puppet.
         wechaty.Room._pool = {}
         wechaty.Contact._pool = {}
@@ -123,7 +132,7 @@ class WechatyConnector:
             log.exception("failed to handle message %s", getattr(msg, "message_id", "?"))
 
     async def to_incoming(self, msg: Any) -> Incoming | None:
-        wechaty = load_wechaty(self.data_dir / ".wechaty")
+        wechaty = load_wechaty(self.cache_dir)
         payload = msg.payload
         talker = msg.talker()
         if talker.contact_id == self.self_id or msg.is_self():
@@ -157,7 +166,7 @@ class WechatyConnector:
 
     async def send(self, action: Action) -> None:
         """room.say prefixes "@Name" for each mention id itself (joined by U+2005)."""
-        wechaty = load_wechaty(self.data_dir / ".wechaty")
+        wechaty = load_wechaty(self.cache_dir)
         if action.room_id:
             target = self.bot.Room.load(action.room_id)
         else:
