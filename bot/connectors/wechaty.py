@@ -82,6 +82,7 @@ class WechatyConnector:
         self.self_id = ""
         self.last_event = time.monotonic()
         self.logged_in = asyncio.Event()
+        self.stream: asyncio.Task[None] | None = None
         self.handler_errors = 0
 
     async def start(self) -> None:
@@ -111,11 +112,18 @@ class WechatyConnector:
             quiet_wechaty_logs()  # again: the plugin manager's logger is made by Wechaty()
         self.bot.on("error", lambda payload: log.error("wechaty error event: %s", payload))
         self.bot.on("heartbeat", lambda *_: self._touch())
-        await self.bot.start()
+        # Over gRPC, start() runs the event stream and returns only when the stream ends.
+        self.stream = asyncio.create_task(self.bot.start(), name="wechaty-event-stream")
+        await asyncio.sleep(0)
 
     async def stop(self) -> None:
         if self.bot is not None:
-            await self.bot.stop()
+            try:
+                await asyncio.wait_for(self.bot.stop(), 10)
+            except Exception as exc:  # noqa: BLE001 - stopping a dead connection may fail in many ways
+                log.warning("stopping wechaty: %r", exc)
+        if self.stream is not None and not self.stream.done():
+            self.stream.cancel()
 
     def _touch(self) -> None:
         self.last_event = time.monotonic()

@@ -1,0 +1,51 @@
+// A real Wechaty puppet-service gateway on loopback, over PuppetMock, for wxbot's integration test.
+// stdin: JSON lines {"cmd":"post","room":ID,"from":ID,"text":TEXT}; stdout: JSON lines of events.
+// Stock PuppetMock ignores mention lists on send and returns no message id: overridden here.
+import readline from 'node:readline'
+import { PuppetServer } from 'wechaty-puppet-service'
+import { PuppetMock, mock } from 'wechaty-puppet-mock'
+
+const [port, token] = process.argv.slice(2)
+const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
+
+class RecordingPuppet extends PuppetMock {
+  // The Python client stops and restarts the remote puppet when it connects: log in again each start.
+  async onStart () {
+    await super.onStart()
+    setTimeout(() => { if (!this.isLoggedIn) this.mocker.login(this.mocker.ContactMock.load('wxid_bot')) }, 200)
+  }
+
+  async messageSendText (conversationId, text, mentionIdList) {
+    await super.messageSendText(conversationId, text)
+    const id = `gw-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
+    this.mocker.cacheMessagePayload.set(id, {
+      id, type: 7, text, talkerId: this.currentUserId, roomId: conversationId, listenerId: '',
+      mentionIdList: mentionIdList || [], timestamp: Date.now(),
+    })
+    emit({ event: 'sent', conversation: conversationId, text, mentions: mentionIdList || [] })
+    return id
+  }
+}
+
+const mocker = new mock.Mocker()
+const puppet = new RecordingPuppet({ mocker })
+const bot = mocker.createContact({ id: 'wxid_bot', name: '防控小助手' })
+const wang = mocker.createContact({ id: 'wxid_wang_cuiyuan', name: '王经理' })
+const room = mocker.createRoom({ id: 'property@chatroom', topic: '金山街道物业小区防控群', memberIdList: [bot.id, wang.id] })
+
+const server = new PuppetServer({ endpoint: `127.0.0.1:${port}`, puppet, token, tls: { disable: true } })
+await puppet.start()
+await server.start()
+mocker.login(bot)
+emit({ event: 'ready', port: Number(port) })
+
+const rl = readline.createInterface({ input: process.stdin })
+rl.on('line', (line) => {
+  const cmd = JSON.parse(line)
+  if (cmd.cmd === 'post') {
+    mocker.ContactMock.load(cmd.from).say(cmd.text).to(mocker.RoomMock.load(cmd.room))
+    emit({ event: 'posted', room: cmd.room })
+  } else if (cmd.cmd === 'stop') {
+    server.stop().then(() => puppet.stop()).then(() => process.exit(0))
+  }
+})
