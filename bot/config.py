@@ -48,6 +48,15 @@ class RosterEntry(BaseModel):
     role: Role = "reporter"
 
 
+class ConnectionSpec(BaseModel):
+    """How the supervisor watches the WeChat connection."""
+
+    model_config = ConfigDict(extra="forbid")
+    silence_seconds: float = Field(default=180.0, gt=0)
+    login_timeout_seconds: float = Field(default=60.0, gt=0)
+    max_backoff_seconds: float = Field(default=300.0, gt=0)
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -61,6 +70,7 @@ class Config(BaseModel):
     units: list[UnitSpec] = Field(default_factory=list)
     groups: list[GroupSpec] = Field(default_factory=list)
     roster: list[RosterEntry] = Field(default_factory=list)
+    connection: ConnectionSpec = Field(default_factory=ConnectionSpec)
 
     @field_validator("timezone")
     @classmethod

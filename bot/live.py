@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 
 from bot import runtime as rt
 from bot.clock import SystemClock
 from bot.config import Config
+from bot.connectors.wechaty import WechatyConnector
+from bot.supervisor import BadToken, Watch, supervise
 
 log = logging.getLogger("wxbot.live")
 
 
-async def _report_rooms(runtime: rt.Runtime, cfg: Config) -> None:
-    rooms = await runtime.connector.rooms()
+async def _report_rooms(conn: WechatyConnector, cfg: Config) -> None:
+    rooms = await conn.rooms()
     log.info("in %d rooms: %s", len(rooms), ", ".join(f"{t} ({i})" for i, t in rooms))
     ids, topics = {i for i, _ in rooms}, {t for _, t in rooms}
     for g in cfg.groups:
@@ -23,15 +26,26 @@ async def _report_rooms(runtime: rt.Runtime, cfg: Config) -> None:
 
 async def _main(cfg: Config, token: str, endpoint: str) -> int:
     engine = rt.open_database(cfg, migrate=False)
-    clock = SystemClock(cfg.tz)
-    runtime = await rt.start(cfg, clock, engine=engine, token=token, endpoint=endpoint)
+    runtime = rt.build(cfg, SystemClock(cfg.tz), engine=engine, token=token, endpoint=endpoint)
+    outbox = asyncio.create_task(runtime.outbox.run(), name="outbox")
+
+    async def on_up(conn: WechatyConnector) -> None:
+        runtime.use(conn)
+        await _report_rooms(conn, cfg)
+        runtime.outbox.wake()
+
+    c = cfg.connection
+    w = Watch(silence=c.silence_seconds, login_timeout=c.login_timeout_seconds, max_backoff=c.max_backoff_seconds)
     try:
-        await asyncio.wait_for(rt.login(runtime), timeout=120)
-    except TimeoutError:
-        log.error("no login within 120 s: check the token and that the gateway at %s is up", endpoint)
+        await supervise(runtime.new_connector, on_up, w)
+    except BadToken as exc:
+        log.error("the gateway rejected WECHATY_PUPPET_SERVICE_TOKEN: %s", exc)
+        print(f"wxbot: the puppet service rejected the token (WECHATY_PUPPET_SERVICE_TOKEN): {exc}", file=sys.stderr)
         return 2
-    await _report_rooms(runtime, cfg)
-    await runtime.outbox.run()
+    finally:
+        outbox.cancel()
+        await runtime.stop()
+        engine.dispose()
     return 0
 
 

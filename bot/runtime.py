@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from bot.app import App, bootstrap, make_settings
 from bot.config import Config
 from bot.connectors.wechaty import WechatyConnector
 from bot.outbox import Outbox, Pacing, SleepingClock
-from handlers.chat import Incoming
+from handlers.chat import Action, Incoming
 from storage import schema
 from storage.db import make_engine, session_scope
 
@@ -23,17 +24,32 @@ log = logging.getLogger("wxbot.runtime")
 @dataclass
 class Runtime:
     app: App
-    connector: WechatyConnector
     outbox: Outbox
     engine: Engine
+    make_connector: Callable[["Runtime"], WechatyConnector]
+    connector: WechatyConnector | None = None
     last_route: str = ""
 
     async def on_incoming(self, msg: Incoming) -> None:
         self.last_route, _ = self.app.handle(msg)
         self.outbox.wake()
 
+    async def send(self, action: Action) -> None:
+        """Through whichever connection is current (the supervisor replaces it on reconnect)."""
+        if self.connector is None:
+            raise ConnectionError("not connected to WeChat")
+        await self.connector.send(action)
+
+    def new_connector(self) -> WechatyConnector:
+        return self.make_connector(self)
+
+    def use(self, connector: WechatyConnector) -> None:
+        self.connector = connector
+        self.app.bot_id = connector.self_id or self.app.bot_id
+
     async def stop(self) -> None:
-        await self.connector.stop()
+        if self.connector is not None:
+            await self.connector.stop()
 
 
 def open_database(cfg: Config, *, migrate: bool) -> Engine:
@@ -45,27 +61,43 @@ def open_database(cfg: Config, *, migrate: bool) -> Engine:
     return engine
 
 
-async def start(cfg: Config, clock: SleepingClock, *, engine: Engine, puppet: Any = None,
-                token: str | None = None, endpoint: str | None = None, pacing: Pacing | None = None,
-                cache_dir: Path | None = None) -> Runtime:
+def build(cfg: Config, clock: SleepingClock, *, engine: Engine, puppet: Any = None, token: str | None = None,
+          endpoint: str | None = None, pacing: Pacing | None = None, cache_dir: Path | None = None) -> Runtime:
     with session_scope(engine) as session:
         bootstrap(session, cfg, clock)
     app = App(cfg, engine, clock, make_settings(cfg))
-    holder: dict[str, Runtime] = {}
 
-    async def on_incoming(msg: Incoming) -> None:
-        await holder["rt"].on_incoming(msg)
+    def make_connector(rt: Runtime) -> WechatyConnector:
+        async def on_incoming(msg: Incoming) -> None:
+            await rt.on_incoming(msg)  # looked up per call: benches wrap it
 
-    connector = WechatyConnector(on_incoming, data_dir=cfg.data_dir, puppet=puppet, token=token, endpoint=endpoint,
-                                 cache_dir=cache_dir)
-    outbox = Outbox(engine, clock, connector.send, pacing)
-    runtime = Runtime(app, connector, outbox, engine)
-    holder["rt"] = runtime
+        return WechatyConnector(on_incoming, data_dir=cfg.data_dir, puppet=puppet, token=token,
+                                endpoint=endpoint, cache_dir=cache_dir)
+
+    holder: list[Runtime] = []
+
+    async def send(action: Action) -> None:
+        await holder[0].send(action)
+
+    runtime = Runtime(app, Outbox(engine, clock, send, pacing), engine, make_connector)
+    holder.append(runtime)
+    return runtime
+
+
+async def start(cfg: Config, clock: SleepingClock, *, engine: Engine, puppet: Any = None,
+                token: str | None = None, endpoint: str | None = None, pacing: Pacing | None = None,
+                cache_dir: Path | None = None) -> Runtime:
+    """Build and connect once (the in-process puppet); `wxbot run` connects under a supervisor."""
+    runtime = build(cfg, clock, engine=engine, puppet=puppet, token=token, endpoint=endpoint, pacing=pacing,
+                    cache_dir=cache_dir)
+    connector = runtime.new_connector()
+    runtime.use(connector)
     await connector.start()
     return runtime
 
 
 async def login(runtime: Runtime) -> None:
     """After the puppet's login event: remember our own id so our messages are ignored."""
+    assert runtime.connector is not None
     await runtime.connector.logged_in.wait()
-    runtime.app.bot_id = runtime.connector.self_id
+    runtime.use(runtime.connector)

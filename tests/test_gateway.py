@@ -84,6 +84,83 @@ def gateway(node_modules: Path) -> Iterator[tuple[subprocess.Popen[str], queue.Q
             stream.close()
 
 
+def _config(tmp_path: Path, **connection: float) -> Path:
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp_path}")
+    for key, value in connection.items():
+        text = text.replace(f"  {key}: ", f"  {key}: {value}  # was ")
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(text, encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "bot", "--config", str(cfg), "db", "upgrade"], check=True, capture_output=True)
+    return cfg
+
+
+def _run(cfg: Path, port: int, token: str = TOKEN) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WECHATY_")}
+    env.update(WECHATY_PUPPET_SERVICE_TOKEN=token, WECHATY_PUPPET_SERVICE_ENDPOINT=f"127.0.0.1:{port}")
+    bot = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "run"], env=env, text=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cfg.parent)
+    assert bot.stderr is not None
+    return bot, _lines(bot.stderr)
+
+
+def _start_gateway(port: int) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    proc = subprocess.Popen(["node", "gateway.mjs", str(port), TOKEN], cwd=GATEWAY, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    events = _lines(proc.stdout)
+    _wait_for(events, lambda line: '"ready"' in line, 60, [])
+    return proc, events
+
+
+def _post(proc: subprocess.Popen[str], text: str) -> None:
+    assert proc.stdin is not None
+    post = {"cmd": "post", "room": "property@chatroom", "from": "wxid_wang_cuiyuan", "text": text}
+    proc.stdin.write(json.dumps(post, ensure_ascii=False) + "\n")
+    proc.stdin.flush()
+
+
+def _close(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream is not None:
+            stream.close()
+
+
+def test_wrong_token_is_a_clear_error(gateway: tuple[subprocess.Popen[str], queue.Queue[str], int], tmp_path: Path) -> None:
+    _, _, port = gateway
+    bot, logs = _run(_config(tmp_path), port, token="not-the-token")
+    try:
+        code = bot.wait(60)
+    finally:
+        _close(bot)
+    seen: list[str] = []
+    while not logs.empty():
+        seen.append(logs.get())
+    assert code == 2
+    assert any("rejected the token (WECHATY_PUPPET_SERVICE_TOKEN)" in line for line in seen), seen
+
+
+def test_supervisor_reconnects_after_the_gateway_comes_back(node_modules: Path, tmp_path: Path) -> None:
+    port = _port()
+    gw, events = _start_gateway(port)
+    bot, logs = _run(_config(tmp_path, silence_seconds=4, max_backoff_seconds=1, login_timeout_seconds=10), port)
+    seen: list[str] = []
+    try:
+        _wait_for(logs, lambda line: "in 1 rooms" in line, 90, seen)
+        _close(gw)  # the gateway dies
+        _wait_for(logs, lambda line: "WeChat connection lost" in line or "connection failed" in line, 60, seen)
+        gw, events = _start_gateway(port)  # ... and comes back on the same address
+        _wait_for(logs, lambda line: "in 1 rooms" in line, 90, seen)
+        _post(gw, "小区：翠园小区\n测温：356人\n体温异常：无\n消杀：✅")
+        sent = json.loads(_wait_for(events, lambda line: '"sent"' in line, 60, seen))
+    finally:
+        _close(bot)
+        _close(gw)
+    assert "已登记" in sent["text"] and sent["mentions"] == ["wxid_wang_cuiyuan"]
+
+
 def test_report_through_the_gateway_is_stored_and_answered(
     gateway: tuple[subprocess.Popen[str], queue.Queue[str], int], tmp_path: Path
 ) -> None:

@@ -97,6 +97,15 @@ class WechatyConnector:
         connector = self
 
         class Bot(wechaty.Wechaty):  # type: ignore[misc,name-defined]
+            async def start(self) -> None:
+                """wechaty's own start() prints connection and auth errors and sleeps 60 s; ours
+                lets them end the task, so the supervisor sees the cause and decides."""
+                await self.init_puppet()
+                await self.init_puppet_event_bridge(self.puppet)
+                connector._bridge(self.puppet)
+                self.started = True
+                await self.puppet.start()  # over gRPC: the event stream, until it ends
+
             async def on_message(self, msg: Any) -> None:
                 await connector._on_message(msg)
 
@@ -105,13 +114,10 @@ class WechatyConnector:
                 connector.logged_in.set()
                 log.info("logged in as %s (%s)", contact.name, contact.contact_id)
 
-        if self.quiet:
-            quiet_wechaty_logs()
         self.bot = Bot(options)
         if self.quiet:
             quiet_wechaty_logs()  # again: the plugin manager's logger is made by Wechaty()
         self.bot.on("error", lambda payload: log.error("wechaty error event: %s", payload))
-        self.bot.on("heartbeat", lambda *_: self._touch())
         # Over gRPC, start() runs the event stream and returns only when the stream ends.
         self.stream = asyncio.create_task(self.bot.start(), name="wechaty-event-stream")
         await asyncio.sleep(0)
@@ -125,8 +131,23 @@ class WechatyConnector:
         if self.stream is not None and not self.stream.done():
             self.stream.cancel()
 
-    def _touch(self) -> None:
+    def _touch(self, *_: Any) -> None:
         self.last_event = time.monotonic()
+
+    def _bridge(self, puppet: Any) -> None:
+        """The service emits 'heartbeat', wechaty listens for 'heart-beat': listen ourselves."""
+        for event in ("heartbeat", "heart-beat", "dong", "login", "ready"):
+            puppet.on(event, self._touch)
+
+    async def ding(self) -> None:
+        """Ask the gateway for a 'dong': a sign of life when the groups are quiet."""
+        if self.bot is not None and getattr(self.bot, "puppet", None) is not None:
+            await self.bot.puppet.ding("wxbot")
+
+    @property
+    def streaming(self) -> bool:
+        """A service puppet keeps start() running; the in-process puppet returns at once."""
+        return self.puppet is None
 
     async def _on_message(self, msg: Any) -> None:
         """An exception here would become one log line without a traceback inside wechaty."""
