@@ -47,7 +47,8 @@ class Harness:
 
 
 @asynccontextmanager
-async def running_bot(cfg: Config, engine: Engine, tmp_path: Path, start: dt.datetime = START) -> AsyncIterator[Harness]:
+async def running_bot(cfg: Config, engine: Engine, tmp_path: Path, start: dt.datetime = START,
+                      pacing: Pacing | None = None) -> AsyncIterator[Harness]:
     cfg = cfg.model_copy(update={"data_dir": tmp_path})
     puppet = LocalPuppet()
     for cid, name in PEOPLE.items():
@@ -58,7 +59,7 @@ async def running_bot(cfg: Config, engine: Engine, tmp_path: Path, start: dt.dat
     puppet.add_room(GRID_ROOM, "金山街道网格员群", members)
     puppet.add_room(OFFICIALS_ROOM, "住建局疫情防控领导小组", members)
     clock = FakeClock(start)
-    runtime = await rt.start(cfg, clock, engine=engine, puppet=puppet, pacing=Pacing(daily_cap=10_000), cache_dir=shared_cache_dir())
+    runtime = await rt.start(cfg, clock, engine=engine, puppet=puppet, pacing=pacing or Pacing(daily_cap=10_000), cache_dir=shared_cache_dir())
     await puppet.login()
     await asyncio.wait_for(rt.login(runtime), 5)
     try:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine
+import pytest
 from sqlmodel import Session
+
+from bot import router
+from handlers.chat import Incoming
 
 from bot.config import Config
 from storage import outbox as outbox_store
@@ -115,3 +119,31 @@ async def test_construction_group_reads_construction_reports(config: Config, eng
     async with running_bot(config, engine, tmp_path) as bot:
         (sent,) = await bot.post(CONSTRUCTION_ROOM, "wxid_chen_binjiang", "项目：滨江壹号\n复工情况：已复工\n在岗人数：120\n体温异常：0")
     assert sent.text is not None and "✅ 滨江壹号项目 2月26日工地日报已登记：已复工 在岗120" in sent.text
+
+
+async def test_typed_at_all_is_not_a_mention_of_the_bot(config: Config, engine: Engine, tmp_path: Path) -> None:
+    seen: list[Incoming] = []
+    async with running_bot(config, engine, tmp_path) as bot:
+        inner = bot.runtime.on_incoming
+
+        async def spy(msg: Incoming) -> None:
+            seen.append(msg)
+            await inner(msg)
+
+        bot.runtime.on_incoming = spy  # type: ignore[method-assign]
+        await bot.post(PROPERTY_ROOM, "wxid_admin_zhou", "@所有人 请9点前报送防控日报")
+        await bot.post(PROPERTY_ROOM, "wxid_admin_zhou", "@防控小助手 进度", mention_ids=["wxid_bot"])
+    assert [m.mentions_bot for m in seen] == [False, True]
+
+
+async def test_a_failing_handler_answers_politely_without_a_traceback(
+    config: Config, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(msg: Incoming, ctx: object) -> list[object]:
+        raise RuntimeError("bug in a handler")
+
+    monkeypatch.setattr(router, "ROUTES", [router.Route("boom", lambda m, c: True, boom)])  # type: ignore[arg-type]
+    async with running_bot(config, engine, tmp_path) as bot:
+        (sent,) = await bot.post(PROPERTY_ROOM, WANG, REPORT)
+    assert sent.text is not None and "没处理好" in sent.text
+    assert "Traceback" not in sent.text and "RuntimeError" not in sent.text

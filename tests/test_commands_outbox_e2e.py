@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.config import Config
-from bot.outbox import split_text
+from bot.outbox import Pacing, split_text
 from storage import queries
 from storage.models import OutboxMessage
 from tests.e2e import GRID_ROOM, OFFICIALS_ROOM, PROPERTY_ROOM, running_bot
@@ -106,6 +106,18 @@ async def test_outbox_survives_restart(config: Config, engine: Engine, tmp_path:
         await bot2.settle()
         (sent,) = bot2.puppet.sent
     assert sent.text is not None and "已登记" in sent.text
+
+
+async def test_daily_cap_holds_the_queue_until_the_next_day(config: Config, engine: Engine, tmp_path: Path) -> None:
+    async with running_bot(config, engine, tmp_path, pacing=Pacing(daily_cap=2)) as bot:
+        for _ in range(3):
+            await bot.post(PROPERTY_ROOM, WANG, "帮助")
+        assert len(bot.puppet.sent) == 2  # the third waits: WeChat logs out accounts that flood
+        with Session(engine) as s:
+            assert [m.status for m in s.exec(select(OutboxMessage))].count("queued") == 1
+        bot.clock.advance(24 * 3600)
+        await bot.settle()
+        assert len(bot.puppet.sent) == 3
 
 
 def test_split_text_at_line_boundaries() -> None:
