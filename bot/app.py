@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
@@ -25,8 +26,25 @@ SORRY = "⚠️ 这条消息我没处理好，已记录，请稍后重发或联�
 def make_settings(cfg: Config) -> Settings:
     return Settings(
         tz=cfg.tz, parser=Parser(cfg.templates), kind_names=dict(cfg.kinds), admins=frozenset(cfg.admins),
-        data_dir=str(cfg.data_dir),
+        officials_kind=cfg.officials_kind, data_dir=str(cfg.data_dir),
+        deadlines={k: dt.time.fromisoformat(v.zfill(5)) for k, v in cfg.deadlines.items()},
+        supplies={k: dict(v) for k, v in cfg.supplies.items()},
     )
+
+
+def sync_rooms(session: Session, cfg: Config, rooms: list[tuple[str, str]], now: dt.datetime) -> list[str]:
+    """Bind the rooms the bot is in to their configured kinds (by id, then topic); returns the
+    configured groups not found. A binding made in chat (绑定) is kept."""
+    found: set[int] = set()
+    for room_id, topic in rooms:
+        for i, g in enumerate(cfg.groups):
+            if g.room == room_id or (not g.room and g.topic == topic):
+                found.add(i)
+                bound = queries.group_by_room(session, room_id=room_id)
+                if bound is None or bound.bound_by in (None, "config"):
+                    queries.bind_group(session, room_id=room_id, topic=topic, kind=g.kind, by="config", now=now)
+                break
+    return [g.room or g.topic or "" for i, g in enumerate(cfg.groups) if i not in found]
 
 
 def bootstrap(session: Session, cfg: Config, clock: Clock) -> None:

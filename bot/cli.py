@@ -98,6 +98,29 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
         return fail(str(exc))
 
 
+def cmd_summary(args: argparse.Namespace, cfg: Config) -> int:
+    from sqlmodel import Session
+
+    from bot.app import make_settings
+    from handlers.summary import daily_summary
+    from storage import schema
+    from storage.db import make_engine
+
+    day = dt.date.fromisoformat(args.date) if args.date else dt.datetime.now(cfg.tz).date()
+    if args.kind and args.kind not in cfg.kinds:
+        return fail(f"unknown kind '{args.kind}' (config kinds: {', '.join(cfg.kinds)})")
+    engine = make_engine(cfg.db_url)
+    try:
+        schema.check_current(engine)
+        with Session(engine) as session:
+            print(daily_summary(session, make_settings(cfg), day, kind=args.kind))
+    except schema.SchemaOutdated as exc:
+        return fail(str(exc))
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _iso_date(value: str) -> str:
     try:
         dt.date.fromisoformat(value)
@@ -109,6 +132,7 @@ def _iso_date(value: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="wxbot", description="WeChat work-group bot for check-in reports.")
     ap.add_argument("--config", help="path to config.yaml (default: $WXBOT_CONFIG or ./config.yaml)")
+    ap.add_argument("--data-dir", help="use this data directory (and its SQLite database) instead of config's")
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("parse", help="parse a message from stdin and print the reports as JSON")
@@ -117,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reply-to", metavar="TEMPLATE", help="read the text as an answer to TEMPLATE's prompt")
     p.add_argument("--unit", metavar="NAME", help="the unit answering (with --reply-to)")
     p.set_defaults(func=cmd_parse)
+
+    su = sub.add_parser("summary", help="print a day's summary from the database (as sent to officials)")
+    su.add_argument("--date", type=_iso_date, help="the day (YYYY-MM-DD, default today)")
+    su.add_argument("--kind", help="only this kind of unit")
+    su.set_defaults(func=cmd_summary)
 
     r = sub.add_parser("run", help="connect to WeChat through a Wechaty puppet service and serve the groups")
     r.set_defaults(func=cmd_run)
@@ -138,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         cfg = load_config(find_config(args.config))
     except ConfigError as exc:
         return fail(f"bad config: {exc}")
+    if args.data_dir:
+        cfg = cfg.model_copy(update={"data_dir": Path(args.data_dir).resolve(), "database_url": None})
     return func(args, cfg)
 
 

@@ -48,6 +48,33 @@ class RosterEntry(BaseModel):
     role: Role = "reporter"
 
 
+Action = Literal["prompt", "remind", "escalate", "daily_summary", "weekly_summary"]
+_HHMM = r"^([01]?\d|2[0-3]):[0-5]\d$"
+
+
+class ScheduleSpec(BaseModel):
+    """One timed job; cron is 'minute hour day month day_of_week' in the configured time zone."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    action: Action
+    cron: str
+    kind: str | None = None
+    text: str | None = None
+    workdays_only: bool = False
+
+    @field_validator("cron")
+    @classmethod
+    def _cron_parses(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a cron expression '{value}' ({exc}); e.g. '30 8 * * *'") from None
+        return value
+
+
 class ConnectionSpec(BaseModel):
     """How the supervisor watches the WeChat connection."""
 
@@ -71,6 +98,14 @@ class Config(BaseModel):
     groups: list[GroupSpec] = Field(default_factory=list)
     roster: list[RosterEntry] = Field(default_factory=list)
     connection: ConnectionSpec = Field(default_factory=ConnectionSpec)
+    officials_kind: str = "officials"
+    # kind -> "HH:MM": reports after it are late (迟报); reminders after it are skipped
+    deadlines: dict[str, str] = Field(default_factory=dict)
+    # kind -> field -> lowest acceptable stock (口罩, 消毒液, 体温枪)
+    supplies: dict[str, dict[str, int]] = Field(default_factory=dict)
+    # a summary missed while the bot was down is sent late (补发) within this window
+    grace_minutes: int = Field(default=120, ge=0)
+    schedules: list[ScheduleSpec] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -117,6 +152,7 @@ def _cross_check(cfg: Config) -> list[tuple[str, str]]:
             if name in names and names[name] != u.name:
                 problems.append((f"units.{i}", f"name or alias '{name}' is already used by '{names[name]}'"))
             names.setdefault(name, u.name)
+    problems += _check_schedules(cfg)
     unit_kind = {u.name: u.kind for u in cfg.units}
     for i, g in enumerate(cfg.groups):
         if g.kind not in cfg.kinds:
@@ -129,6 +165,35 @@ def _cross_check(cfg: Config) -> list[tuple[str, str]]:
     for i, r in enumerate(cfg.roster):
         if r.unit is not None and r.unit not in unit_kind:
             problems.append((f"roster.{i}.unit", f"unknown unit '{r.unit}'"))
+    return problems
+
+
+def _check_schedules(cfg: Config) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    import re
+
+    for kind, hhmm in cfg.deadlines.items():
+        if kind not in cfg.kinds:
+            problems.append((f"deadlines.{kind}", f"unknown kind '{kind}'"))
+        if not re.match(_HHMM, hhmm):
+            problems.append((f"deadlines.{kind}", f"'{hhmm}' is not a time like 10:00"))
+    for kind, fields in cfg.supplies.items():
+        keys = {f.key for t in cfg.templates_of(kind) for f in t.fields}
+        for key in fields:
+            if key not in keys:
+                problems.append((f"supplies.{kind}.{key}", f"no template of kind '{kind}' has a field '{key}'"))
+    seen: set[str] = set()
+    for i, job in enumerate(cfg.schedules):
+        if job.id in seen:
+            problems.append((f"schedules.{i}.id", f"duplicate schedule id '{job.id}'"))
+        seen.add(job.id)
+        needs_kind = job.action in ("prompt", "remind", "escalate")
+        if needs_kind and job.kind is None:
+            problems.append((f"schedules.{i}.kind", f"action '{job.action}' needs a group kind"))
+        if job.kind is not None and job.kind not in cfg.kinds:
+            problems.append((f"schedules.{i}.kind", f"unknown kind '{job.kind}'"))
+    if cfg.officials_kind not in cfg.kinds:
+        problems.append(("officials_kind", f"unknown kind '{cfg.officials_kind}'"))
     return problems
 
 

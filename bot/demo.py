@@ -31,22 +31,28 @@ PEOPLE = {
     "wxid_sun_xingfu": "孙物业", "wxid_chen_binjiang": "陈工", "wxid_liu_yizhong": "刘经理",
     "wxid_zhang_grid": "张网格员", "wxid_huang_grid": "黄网格员", "wxid_admin_zhou": "周科长",
 }
-# (minutes after 08:40, room, sender, text)
-SCRIPT: list[tuple[int, str, str, str]] = [
-    (0, "room-property", "wxid_wang_cuiyuan", "小区：翠园小区\n测温：356人\n体温异常：无\n消杀：✅"),
-    (3, "room-property", "wxid_li_yangguang",
-     "【阳光花园防控日报】2月26日\n1、今日测温人数：２１０人\n2、外来人员登记：十二人\n3、体温异常：1\n4、公共区域已消毒✅\n5、口罩库存5000个，消毒液150桶"),
-    (5, "room-property", "wxid_zhao_jinxiu", "锦绣华庭 测温98人 消杀：是"),
-    (6, "room-property", "wxid_zhao_jinxiu", "收到，马上补"),
-    (8, "room-property", "wxid_zhao_jinxiu", "锦绣华庭 测温98人 体温异常0 已消杀"),
-    (10, "room-property", "wxid_wang_cuiyuan", "小区：翠园小区\n测温：360人\n体温异常：无\n消杀：✅"),
-    (12, "room-property", "wxid_sun_xingfu", "小区：幸福里\n测温：若干\n体温异常：0\n消杀：是"),
-    (14, "room-property", "wxid_admin_zhou", "进度"),
-    (15, "room-construction", "wxid_chen_binjiang", "项目：滨江壹号\n复工情况：已复工✅\n在岗人数：120人\n外地返岗：30\n核酸检测：120\n体温异常：0"),
-    (17, "room-construction", "wxid_liu_yizhong", "复工日报 市一中迁建工程\n状态：待复工，在岗人数8，发热0"),
-    (20, "room-grid", "wxid_zhang_grid", "网格：翠园网格\n走访户数为35户\n排查人数120\n发现问题2个，已整改1个\n发热0"),
-    (22, "room-grid", "wxid_huang_grid", "今天走访了吗？"),
-    (25, "room-officials", "wxid_admin_zhou", "汇总"),
+# ("HH:MM", room, sender, text); sender None means: the scheduler's clock reaches that time
+SCRIPT: list[tuple[str, str | None, str | None, str]] = [
+    ("08:30", None, None, "prompts"),
+    ("08:40", "room-property", "wxid_wang_cuiyuan", "小区：翠园小区\n测温：356人\n体温异常：无\n消杀：✅\n口罩：800"),
+    ("08:43", "room-property", "wxid_li_yangguang",
+     "【阳光花园防控日报】2月26日\n1、今日测温人数：２１０人\n2、外来人员登记：十二人\n3、体温异常：1\n4、公共区域已消毒✅\n5、口罩库存300个，消毒液150桶"),
+    ("08:45", "room-property", "wxid_zhao_jinxiu", "锦绣华庭 测温98人 消杀：是"),
+    ("08:46", "room-property", "wxid_zhao_jinxiu", "收到，马上补"),
+    ("08:48", "room-property", "wxid_zhao_jinxiu", "锦绣华庭 测温98人 体温异常0 已消杀"),
+    ("08:50", "room-property", "wxid_wang_cuiyuan", "小区：翠园小区\n测温：360人\n体温异常：无\n消杀：✅\n口罩：800"),
+    ("08:52", "room-property", "wxid_sun_xingfu", "小区：幸福里\n测温：若干\n体温异常：0\n消杀：是"),
+    ("08:55", "room-construction", "wxid_chen_binjiang",
+     "项目：滨江壹号\n复工情况：已复工✅\n在岗人数：120人\n外地返岗：30\n核酸检测：120\n体温异常：0"),
+    ("09:00", "room-grid", "wxid_zhang_grid", "网格：翠园网格\n走访户数为35户\n排查人数120\n发现问题2个，已整改1个\n发热0"),
+    ("09:02", "room-grid", "wxid_huang_grid", "今天走访了吗？"),
+    ("09:14", "room-property", "wxid_admin_zhou", "进度"),
+    ("09:30", None, None, "reminders"),
+    ("10:00", None, None, "escalation"),
+    ("10:20", "room-property", "wxid_sun_xingfu", "小区：幸福里小区\n测温：88人\n体温异常：0\n消杀：是"),
+    ("10:25", "room-construction", "wxid_liu_yizhong", "复工日报 市一中迁建工程\n状态：待复工，在岗人数8，发热0"),
+    ("17:00", None, None, "grid reminder"),
+    ("18:00", None, None, "daily summary"),
 ]
 
 
@@ -60,29 +66,34 @@ class Line:
 
 
 async def play(cfg: Config, data_dir: Path) -> list[Line]:
-    cfg = cfg.model_copy(update={"data_dir": data_dir, "database_url": f"sqlite:///{data_dir / 'demo.db'}"})
+    cfg = cfg.model_copy(update={"data_dir": data_dir, "database_url": None})
     engine = rt.open_database(cfg, migrate=True)
     puppet = LocalPuppet()
     for cid, name in PEOPLE.items():
         puppet.add_contact(cid, name)
     for room_id, topic in ROOMS.items():
         puppet.add_room(room_id, topic, list(PEOPLE))
-    start = dt.datetime(2020, 2, 26, 8, 40, tzinfo=cfg.tz)
-    clock = FakeClock(start)
+    day = dt.date(2020, 2, 26)
+    clock = FakeClock(dt.datetime.combine(day, dt.time(8, 0), cfg.tz))
     runtime = await rt.start(cfg, clock, engine=engine, puppet=puppet, pacing=Pacing(), cache_dir=shared_cache_dir())
     await puppet.login()
     await asyncio.wait_for(rt.login(runtime), 10)
+    runtime.scheduler.tick()  # nothing due at 08:00: sets the scheduler's starting point
     lines: list[Line] = []
-    for minutes, room, who, text in SCRIPT:
-        clock.set(max(clock.now(), start + dt.timedelta(minutes=minutes)))
-        lines.append(Line(clock.now(), room, PEOPLE[who], text, bot=False))
+    for hhmm, room, who, text in SCRIPT:
+        clock.set(max(clock.now(), dt.datetime.combine(day, dt.time.fromisoformat(hhmm), cfg.tz)))
         before = len(puppet.sent)
-        await puppet.post(room, who, text, timestamp_ms=int(clock.now().timestamp() * 1000))
-        for _ in range(5):
-            await asyncio.sleep(0)
+        runtime.scheduler.tick()  # as the live loop does: whatever is due by now goes out first
+        if who is not None:
+            assert room is not None
+            lines.append(Line(clock.now(), room, PEOPLE[who], text, bot=False))
+            await puppet.post(room, who, text, timestamp_ms=int(clock.now().timestamp() * 1000))
+            for _ in range(5):
+                await asyncio.sleep(0)
+        when = clock.now()
         await runtime.outbox.drain()
         for sent in puppet.sent[before:]:
-            lines.append(Line(clock.now(), sent.conversation_id, BOT_NAME, sent.text or f"[文件] {sent.file_name}", bot=True))
+            lines.append(Line(when, sent.conversation_id, BOT_NAME, sent.text or f"[文件] {sent.file_name}", bot=True))
     await runtime.stop()
     engine.dispose()
     return lines
@@ -109,5 +120,8 @@ def run_demo(cfg: Config, keep: Path | None = None) -> int:
             lines = asyncio.run(play(cfg, Path(tmp)))
     print_transcript(lines, console)
     bot_lines = sum(1 for ln in lines if ln.bot)
-    console.print(f"[dim]{len(lines) - bot_lines} messages from people, {bot_lines} answers from the bot.[/dim]")
+    console.print(f"[dim]{len(lines) - bot_lines} messages from people, {bot_lines} from the bot "
+                  "(receipts, prompts, reminders, escalation, summary).[/dim]")
+    if keep is not None:
+        console.print(f"[dim]Database kept in {keep}: wxbot --data-dir {keep} summary --date 2020-02-26[/dim]")
     return 0

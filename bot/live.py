@@ -15,23 +15,23 @@ from bot.supervisor import BadToken, Watch, supervise
 log = logging.getLogger("wxbot.live")
 
 
-async def _report_rooms(conn: WechatyConnector, cfg: Config) -> None:
+async def _report_rooms(runtime: rt.Runtime, conn: WechatyConnector, cfg: Config) -> None:
     rooms = await conn.rooms()
     log.info("in %d rooms: %s", len(rooms), ", ".join(f"{t} ({i})" for i, t in rooms))
-    ids, topics = {i for i, _ in rooms}, {t for _, t in rooms}
-    for g in cfg.groups:
-        if (g.room and g.room not in ids) or (not g.room and g.topic not in topics):
-            log.warning("configured %s group not found among the bot's rooms: %s", g.kind, g.room or g.topic)
+    for name in await runtime.sync_rooms(rooms):
+        group = next(g for g in cfg.groups if name in (g.room, g.topic))
+        log.warning("configured %s group not found among the bot's rooms: %s", group.kind, name)
 
 
 async def _main(cfg: Config, token: str, endpoint: str) -> int:
     engine = rt.open_database(cfg, migrate=False)
     runtime = rt.build(cfg, SystemClock(cfg.tz), engine=engine, token=token, endpoint=endpoint)
     outbox = asyncio.create_task(runtime.outbox.run(), name="outbox")
+    scheduler = asyncio.create_task(runtime.scheduler.run(), name="scheduler")
 
     async def on_up(conn: WechatyConnector) -> None:
         runtime.use(conn)
-        await _report_rooms(conn, cfg)
+        await _report_rooms(runtime, conn, cfg)
         runtime.outbox.wake()
 
     c = cfg.connection
@@ -44,6 +44,7 @@ async def _main(cfg: Config, token: str, endpoint: str) -> int:
         return 2
     finally:
         outbox.cancel()
+        scheduler.cancel()
         await runtime.stop()
         engine.dispose()
     return 0

@@ -70,6 +70,7 @@ class Pacing:
     daily_cap: int = 2000
     max_attempts: int = 6
     backoff_base: float = 5.0
+    send_timeout: float = 30.0  # a send over a dead connection must not hold the queue forever
 
 
 Sender = Callable[[Action], Awaitable[None]]
@@ -107,7 +108,7 @@ class Outbox:
             )
             item_id, attempts = item.id, item.attempts
         try:
-            await self.send(action)
+            await asyncio.wait_for(self.send(action), self.pacing.send_timeout)
         except Exception as exc:  # noqa: BLE001 - any send failure is retried, never lost
             retry = None
             if attempts + 1 < self.pacing.max_attempts:

@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.app import App, bootstrap, make_settings
+from bot.app import App, bootstrap, make_settings, sync_rooms
 from bot.config import Config
 from bot.connectors.wechaty import WechatyConnector
 from bot.outbox import Outbox, Pacing, SleepingClock
+from bot.scheduler import Scheduler
 from handlers.chat import Action, Incoming
 from storage import schema
 from storage.db import make_engine, session_scope
@@ -27,6 +28,7 @@ class Runtime:
     outbox: Outbox
     engine: Engine
     make_connector: Callable[["Runtime"], WechatyConnector]
+    scheduler: Scheduler
     connector: WechatyConnector | None = None
     last_route: str = ""
 
@@ -46,6 +48,14 @@ class Runtime:
     def use(self, connector: WechatyConnector) -> None:
         self.connector = connector
         self.app.bot_id = connector.self_id or self.app.bot_id
+
+    async def sync_rooms(self, rooms: list[tuple[str, str]] | None = None) -> list[str]:
+        """Bind the rooms we are in to configured groups; returns configured groups not found."""
+        assert self.connector is not None
+        if rooms is None:
+            rooms = await self.connector.rooms()
+        with session_scope(self.engine) as session:
+            return sync_rooms(session, self.app.cfg, rooms, self.app.clock.now())
 
     async def stop(self) -> None:
         if self.connector is not None:
@@ -79,7 +89,9 @@ def build(cfg: Config, clock: SleepingClock, *, engine: Engine, puppet: Any = No
     async def send(action: Action) -> None:
         await holder[0].send(action)
 
-    runtime = Runtime(app, Outbox(engine, clock, send, pacing), engine, make_connector)
+    outbox = Outbox(engine, clock, send, pacing)
+    scheduler = Scheduler(cfg, engine, clock, app.settings, on_enqueued=outbox.wake)
+    runtime = Runtime(app, outbox, engine, make_connector, scheduler)
     holder.append(runtime)
     return runtime
 
@@ -101,3 +113,4 @@ async def login(runtime: Runtime) -> None:
     assert runtime.connector is not None
     await runtime.connector.logged_in.wait()
     runtime.use(runtime.connector)
+    await runtime.sync_rooms()

@@ -103,7 +103,11 @@ async def supervise(make: Callable[[], WechatyConnector], on_up: Callable[[Wecha
             continue
         connections += 1
         backoff = w.first_backoff
-        await on_up(conn)
-        reason = await watch(conn, w)
+        try:  # a call to a gateway that just died can hang forever: grpclib has no default timeout
+            await asyncio.wait_for(on_up(conn), w.login_timeout)
+        except Exception as exc:  # noqa: BLE001
+            reason = f"setting up after login failed: {exc!r}"
+        else:
+            reason = await watch(conn, w)
         log.error("WeChat connection lost: %s; reconnecting", reason)
         await conn.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from storage import outbox, queries
 from storage.models import Member, Report, Unit
@@ -16,6 +17,7 @@ from handlers.receipts import anomaly_lines, day_label, problem_text, receipt_li
 from handlers.units import resolve
 
 PHOTO_WINDOW = dt.timedelta(minutes=10)
+_NIL = re.compile(r"^(?P<unit>[^\d\n]{0,20}?)[\s:：,，]*(?:今日|今天)?(?:无异常|零报告|一切正常)[。.!！]*$")
 
 
 def stored(value: Value) -> StoredValue:
@@ -62,19 +64,51 @@ def _one(msg: Incoming, ctx: Context, report: ParsedReport, member: Member | Non
         return problem_text(report, f"{unit_obj.name} " if unit_obj else "")
     tpl = report.template
     day = report.report_date(ctx.today)
+    late = ctx.settings.is_late(kind, ctx.now, day)
     saved = queries.save_report(
         ctx.session, unit_id=unit_obj.id, template=tpl.id, kind=kind, report_date=day,
         values={k: stored(v) for k, v in report.fields.items()}, raw_text=msg.text,
-        source_message_id=msg.message_id, reporter_id=msg.sender_id, now=ctx.now,
+        source_message_id=msg.message_id, reporter_id=msg.sender_id, now=ctx.now, late=late,
     )
     if saved.created:
-        lines = [receipt_line(report, unit_obj.name, day)]
+        lines = [receipt_line(report, unit_obj.name, day) + ("（迟报）" if late else "")]
     else:
         lines = [update_line(tpl, unit_obj.name, day, saved.changes)]
+    lines += supply_lines(ctx, kind, report)
     lines += anomaly_lines(report)
     if report.unknown:
         lines.append("（未识别：" + "、".join(report.unknown) + "）")
     return "\n".join(lines)
+
+
+def supply_lines(ctx: Context, kind: str, report: ParsedReport) -> list[str]:
+    low = []
+    for key, minimum in ctx.settings.supplies.get(kind, {}).items():
+        value = report.fields.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value < minimum:
+            low.append(f"{report.template.field(key).brief}{value}")
+    return ["📦 物资偏少：" + "、".join(low) + "，请及时补充"] if low else []
+
+
+def _nil_report(msg: Incoming, ctx: Context, kind: str, member: Member | None) -> list[Action] | None:
+    """翠园小区今日无异常 / 零报告: counts as reported (not as missing), stored as a nil report."""
+    m = _NIL.match(msg.text.strip())
+    if m is None:
+        return None
+    name = m["unit"].strip(" ：:，,")
+    unit = resolve(ctx, kind, name).unit if name else _member_unit(ctx, member, kind)
+    templates = ctx.settings.templates(kind)
+    if unit is None or unit.id is None or not templates:
+        return None
+    tpl = templates[0]
+    late = ctx.settings.is_late(kind, ctx.now, ctx.today)
+    queries.save_report(
+        ctx.session, unit_id=unit.id, template=tpl.id, kind=kind, report_date=ctx.today,
+        values={tpl.unit_field: unit.name}, raw_text=msg.text, source_message_id=msg.message_id,
+        reporter_id=msg.sender_id, now=ctx.now, late=late, nil=True,
+    )
+    note = "（迟报）" if late else ""
+    return [reply(msg, f"✅ {unit.name} {day_label(ctx.today)}{tpl.name}（无异常）已登记{note}")]
 
 
 def handle_report(msg: Incoming, ctx: Context) -> list[Action]:
@@ -82,10 +116,13 @@ def handle_report(msg: Incoming, ctx: Context) -> list[Action]:
     if ctx.group is None or msg.kind != "text":
         return []
     kind = ctx.group.kind
+    member = queries.member_by_contact(ctx.session, contact_id=msg.sender_id)
+    nil = _nil_report(msg, ctx, kind, member)
+    if nil is not None:
+        return nil
     reports = ctx.settings.parser.parse(msg.text, kind, ctx.today)
     if not reports:
         return []
-    member = queries.member_by_contact(ctx.session, contact_id=msg.sender_id)
     return [reply(msg, "\n".join(_one(msg, ctx, r, member, kind) for r in reports))]
 
 

@@ -12,6 +12,7 @@ from handlers.chat import Action, Incoming, reply
 from handlers.context import Context
 from handlers.parser import blank_form
 from handlers.receipts import day_label
+from handlers.summary import daily_summary
 from handlers.units import group_units, resolve
 
 Handler = Callable[[Incoming, Context, str], list[Action]]
@@ -81,17 +82,7 @@ def cmd_summary(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
     is_officials = _kind(ctx) == ctx.settings.officials_kind
     if not (ctx.is_admin(msg.sender_id) or is_officials):
         return [reply(msg, "汇总仅限管理员或领导小组群查询")]
-    lines = [f"📊 {day_label(ctx.today)}汇总（截至{ctx.now:%H:%M}）"]
-    for kind, name in ctx.settings.kind_names.items():
-        if not ctx.settings.templates(kind):
-            continue
-        units = queries.units_of_kind(ctx.session, kind=kind)
-        reports = queries.reports_on(ctx.session, report_date=ctx.today, kind=kind)
-        lines.append(f"{name}：已报 {len({r.unit_id for r in reports})}/{len(units)}")
-        fever = queries.sum_field_by_day(ctx.session, kind=kind, key="fever_cases", start=ctx.today, end=ctx.today)
-        if fever.get(ctx.today):
-            lines.append(f"  ⚠️ 体温异常 {fever[ctx.today]} 人")
-    return [reply(msg, "\n".join(lines), mention=False)]
+    return [reply(msg, daily_summary(ctx.session, ctx.settings, ctx.today, as_of=ctx.now), mention=False)]
 
 
 def cmd_bind(msg: Incoming, ctx: Context, arg: str) -> list[Action]:

@@ -38,6 +38,16 @@ class Settings:
     admins: frozenset[str] = frozenset()
     officials_kind: str = "officials"
     data_dir: str = "data"
+    deadlines: dict[str, dt.time] = field(default_factory=dict)
+    supplies: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def is_late(self, kind: str, moment: dt.datetime, day: dt.date) -> bool:
+        """After the kind's deadline on the report's own day (a report for a past day is late too)."""
+        deadline = self.deadlines.get(kind)
+        if deadline is None:
+            return False
+        local = moment.astimezone(self.tz)
+        return local.date() > day or (local.date() == day and local.time() > deadline)
 
     def templates(self, kind: str) -> list[Template]:
         return self.parser.templates(kind)

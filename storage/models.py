@@ -60,7 +60,8 @@ class Report(SQLModel, table=True):
     source_message_id: str = Field(unique=True)
     raw_text: str
     status: str = "ok"  # ok | withdrawn
-    late: bool = False
+    late: bool = False  # arrived after the kind's deadline (迟报)
+    nil: bool = False  # a nil report (无异常): counts as reported
     revision: int = 1
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -124,3 +125,18 @@ class Attachment(SQLModel, table=True):
     path: str
     source_message_id: str = Field(unique=True)
     created_at: dt.datetime
+
+
+class Firing(SQLModel, table=True):
+    """A scheduled send claimed for (job, target, day): at most once, across restarts and processes."""
+
+    __table_args__ = (UniqueConstraint("job", "target", "fire_date", name="uq_firing_job_target_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str
+    target: str  # a room id, or a kind for jobs that go to every group of it
+    fire_date: dt.date
+    scheduled_for: dt.datetime
+    claimed_at: dt.datetime
+    claimed_by: str
+    outcome: str  # sent | late_sent (补发) | skipped_holiday | skipped_late | coalesced | nothing_to_send

@@ -166,6 +166,7 @@ def save_report(
     reporter_id: str | None,
     now: dt.datetime,
     late: bool = False,
+    nil: bool = False,
 ) -> Saved:
     """Store a report keyed by (unit, template, date); a repost updates it and keeps the old version."""
     conn = session.connection()
@@ -174,7 +175,8 @@ def save_report(
     if existing is None:
         result = conn.execute(_INSERT_REPORT, {
             **key, "kind": kind, "reporter_id": reporter_id, "source_message_id": source_message_id,
-            "raw_text": raw_text, "status": "ok", "late": late, "revision": 1, "created_at": now, "updated_at": now,
+            "raw_text": raw_text, "status": "ok", "late": late, "nil": nil, "revision": 1, "created_at": now,
+            "updated_at": now,
         })
         report_id = int(result.inserted_primary_key[0])  # type: ignore[index]
         rows = _value_rows(report_id, values)
@@ -194,7 +196,7 @@ def save_report(
         conn.execute(_INSERT_VALUES, rows)
     conn.execute(update(_REPORT).where(_REPORT.c.id == report_id), {
         "raw_text": raw_text, "source_message_id": source_message_id, "reporter_id": reporter_id,
-        "status": "ok", "late": late, "revision": revision + 1, "updated_at": now,
+        "status": "ok", "late": late, "nil": nil, "revision": revision + 1, "updated_at": now,
     })
     keys = list(dict.fromkeys([*before, *values]))
     changes = {k: (before.get(k), values.get(k)) for k in keys if before.get(k) != values.get(k)}
@@ -245,3 +247,7 @@ def sum_field_by_day(
         .order_by(col(Report.report_date))
     )
     return {day: int(total or 0) for day, total in session.exec(query)}
+
+
+def groups_of_kind(session: Session, *, kind: str) -> list[Group]:
+    return list(session.exec(select(Group).where(Group.kind == kind).order_by(col(Group.id))))

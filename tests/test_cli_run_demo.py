@@ -36,6 +36,14 @@ def test_demo_plays_the_morning(tmp_path: Path) -> None:
     out = proc.stdout
     assert "@王经理 ✅ 翠园小区 2月26日防控日报已登记：测温356 体温异常0 已消杀" in out
     assert "缺少：体温异常人数" in out and "已更新：测温 356→360" in out
-    assert "📋 2月26日报送进度：3/4" in out and "物业小区：已报 3/4" in out
+    assert "📋 2月26日报送进度：3/4" in out
+    assert "⏰ 还有1个单位未报送今日防控日报：幸福里小区" in out  # 09:30 reminder @s only the missing
+    assert "🔔 截止时间已过，物业小区仍有1个单位未报送" in out and "银湖街道：幸福里小区" in out
+    assert "（迟报）" in out and "📊 2月26日防控日报汇总" in out and "【物业小区】已报 4/4（迟报1）" in out
     assert "Traceback" not in out + proc.stderr and "INFO" not in out + proc.stderr
-    assert (tmp_path / "demo.db").exists()
+    assert (tmp_path / "wxbot.db").exists()
+    summary = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "--data-dir", str(tmp_path),
+         "summary", "--date", "2020-02-26"], capture_output=True, text=True, env=_env(), check=False)
+    assert summary.returncode == 0, summary.stderr
+    assert "【物业小区】已报 4/4（迟报1）" in summary.stdout and "测温 756" in summary.stdout

@@ -45,7 +45,7 @@ async def test_summary_for_officials_and_admins_only(config: Config, engine: Eng
         (denied,) = await bot.post(PROPERTY_ROOM, WANG, "汇总")
         (summary,) = await bot.post(OFFICIALS_ROOM, ADMIN, "汇总")
     assert denied.text is not None and "仅限" in denied.text
-    assert summary.text is not None and "物业小区：已报 1/4" in summary.text and "体温异常 2 人" in summary.text
+    assert summary.text is not None and "【物业小区】已报 1/4" in summary.text and "体温异常 2 人：翠园小区2人" in summary.text
 
 
 async def test_bind_withdraw_and_self_binding(config: Config, engine: Engine, tmp_path: Path) -> None:

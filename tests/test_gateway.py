@@ -64,7 +64,11 @@ def node_modules() -> Path:
     if shutil.which("node") is None or shutil.which("npm") is None:
         pytest.fail("node and npm are needed for the gateway test (Node 20)")
     if not (GATEWAY / "node_modules" / "wechaty-puppet-service").exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=GATEWAY, check=True, capture_output=True)
+        # `npm install` against the committed package-lock.json (exact versions). Not `npm ci`: this
+        # registry never lists @swc/core's other-platform optional packages in the lock, and ci rejects that.
+        proc = subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=GATEWAY, capture_output=True, text=True)
+        if proc.returncode != 0:
+            pytest.fail("npm install for the test gateway failed:\n" + proc.stderr[-2000:])
     return GATEWAY / "node_modules"
 
 

@@ -1,0 +1,161 @@
+"""Timed jobs on the injected clock. APScheduler's CronTrigger says *when* (zone, DST); the database
+says *whether*: each (job, target, day) is claimed once, so restarts and parallel processes never
+double-send, and a missed summary is sent late (补发) within the grace window, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import chinese_calendar
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.config import Config, ScheduleSpec
+from bot.outbox import SleepingClock, enqueue_actions
+from handlers import reminders
+from handlers.chat import Action, Say
+from handlers.context import Context, GroupInfo, Settings
+from handlers.summary import daily_summary, weekly_summary
+from storage import firings, queries
+from storage.db import session_scope
+
+log = logging.getLogger("wxbot.scheduler")
+ON_TIME = dt.timedelta(seconds=90)  # later than this after its time, a firing counts as late
+BEFORE_DEADLINE = ("prompt", "remind")
+
+
+def is_workday(day: dt.date) -> bool:
+    """Chinese public holidays and adjusted workdays; outside the package's years, Mon–Fri."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+@dataclass(frozen=True)
+class Job:
+    spec: ScheduleSpec
+    trigger: CronTrigger
+
+
+class Scheduler:
+    def __init__(self, cfg: Config, engine: Engine, clock: SleepingClock, settings: Settings,
+                 on_enqueued: Callable[[], None] = lambda: None, name: str | None = None) -> None:
+        self.cfg, self.engine, self.clock, self.settings = cfg, engine, clock, settings
+        self.on_enqueued = on_enqueued
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.jobs = [Job(s, CronTrigger.from_crontab(s.cron, timezone=cfg.tz)) for s in cfg.schedules]
+        self.grace = dt.timedelta(minutes=cfg.grace_minutes)
+        self.checked_until: dt.datetime | None = None
+
+    def fire_times(self, job: Job, after: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
+        times: list[dt.datetime] = []
+        prev: dt.datetime | None = None
+        moment = after + dt.timedelta(microseconds=1)
+        while True:
+            nxt = job.trigger.get_next_fire_time(prev, moment)
+            if nxt is None or nxt > until:
+                return times
+            times.append(nxt)
+            prev, moment = nxt, nxt + dt.timedelta(microseconds=1)
+
+    def next_fire(self, now: dt.datetime) -> dt.datetime | None:
+        times = [t for j in self.jobs if (t := j.trigger.get_next_fire_time(None, now)) is not None]
+        return min(times) if times else None
+
+    def tick(self, now: dt.datetime | None = None) -> list[str]:
+        """Fire everything due since the last tick (on the first tick: within the grace window)."""
+        now = now or self.clock.now()
+        after = self.checked_until or (now - max(self.grace, ON_TIME))
+        due = sorted(((t, j) for j in self.jobs for t in self.fire_times(j, after, now)), key=lambda p: p[0])
+        self.checked_until = now
+        latest = {(j.spec.action, j.spec.kind): (t, j.spec.id) for t, j in due}
+        outcomes = []
+        for t, j in due:
+            # several due at once (after downtime): only the latest of an action for a kind is sent
+            superseded = latest[(j.spec.action, j.spec.kind)] != (t, j.spec.id)
+            outcomes += self._fire(j, t, now, coalesced=superseded)
+        return outcomes
+
+    def _targets(self, session: Session, spec: ScheduleSpec) -> list[tuple[str, GroupInfo]]:
+        kind = spec.kind if spec.action in ("prompt", "remind") else self.cfg.officials_kind
+        out = []
+        for g in queries.groups_of_kind(session, kind=kind or ""):
+            cfg_group = next((c for c in self.cfg.groups if c.room == g.room_id or (c.topic and c.topic == g.topic)), None)
+            units = tuple(cfg_group.units) if cfg_group is not None and cfg_group.kind == g.kind else ()
+            out.append((g.room_id, GroupInfo(g.room_id, g.kind, units)))
+        return out
+
+    def _skip_reason(self, spec: ScheduleSpec, when: dt.datetime, now: dt.datetime) -> str | None:
+        day = when.astimezone(self.cfg.tz).date()
+        if spec.workdays_only and not is_workday(day):
+            return "skipped_holiday"
+        if now - when <= ON_TIME:
+            return None
+        if spec.action in BEFORE_DEADLINE and spec.kind and self.settings.is_late(spec.kind, now, day):
+            return "skipped_late"  # a reminder after the deadline helps nobody
+        if now - when > self.grace:
+            return "skipped_late"
+        return None
+
+    def _fire(self, job: Job, when: dt.datetime, now: dt.datetime, coalesced: bool = False) -> list[str]:
+        spec, day = job.spec, when.astimezone(self.cfg.tz).date()
+        outcomes = []
+        with session_scope(self.engine) as session:
+            for target, group in self._targets(session, spec):
+                skip = "coalesced" if coalesced else self._skip_reason(spec, when, now)
+                late = now - when > ON_TIME
+                actions = [] if skip else self._actions(session, spec, group, day, now, late)
+                outcome = skip or ("nothing_to_send" if not actions else "late_sent" if late else "sent")
+                if not firings.claim(session, job=spec.id, target=target, fire_date=day, scheduled_for=when,
+                                     now=now, by=self.name, outcome=outcome):
+                    continue  # another run or process has it
+                enqueue_actions(session, actions, now)
+                outcomes.append(f"{spec.id}@{target}:{outcome}")
+                log.info("%s for %s on %s: %s", spec.id, target, day, outcome)
+        if outcomes:
+            self.on_enqueued()
+        return outcomes
+
+    def _actions(self, session: Session, spec: ScheduleSpec, group: GroupInfo, day: dt.date, now: dt.datetime,
+                 late: bool) -> list[Action]:
+        ctx = Context(_FixedClock(now), session, self.settings, group)
+        room = group.room_id
+        match spec.action:
+            case "prompt":
+                return reminders.prompt(ctx, spec.kind or "", room, spec.text)
+            case "remind":
+                return reminders.remind(ctx, spec.kind or "", room, group.unit_names)
+            case "escalate":
+                return reminders.escalate(ctx, spec.kind or "", room)
+            case "daily_summary":
+                return [Say(daily_summary(session, self.settings, day, late=late), room_id=room)]
+            case "weekly_summary":
+                return [Say(weekly_summary(session, self.settings, day, late=late), room_id=room)]
+        raise AssertionError(spec.action)  # pragma: no cover
+
+    async def run(self) -> None:
+        """Forever: tick, then sleep on the clock until the next fire time (at most a minute)."""
+        while True:
+            now = self.clock.now()
+            try:
+                self.tick(now)
+            except Exception:
+                log.exception("scheduler tick failed")
+            nxt = self.next_fire(now)
+            wait = 60.0 if nxt is None else min(max((nxt - now).total_seconds(), 0.5), 60.0)
+            await self.clock.sleep(wait)
+
+
+class _FixedClock:
+    def __init__(self, moment: dt.datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> dt.datetime:
+        return self.moment

@@ -1,0 +1,52 @@
+"""Timed messages to groups: the prompt, reminders that @ exactly the missing, escalation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from storage import queries, stats
+
+from handlers.chat import Action, Say
+from handlers.context import Context
+from handlers.parser import blank_form
+from handlers.summary import names
+
+
+def prompt(ctx: Context, kind: str, room_id: str, text: str | None) -> list[Action]:
+    forms = [blank_form(t) for t in ctx.settings.templates(kind)]
+    body = (text or "请按时报送今日日报") + "\n" + "\n\n".join(forms)
+    return [Say(body, room_id=room_id)]
+
+
+def missing_units(ctx: Context, kind: str, unit_names: tuple[str, ...]) -> list[stats.UnitDay]:
+    """The group's units that have not reported today, computed now (never stale)."""
+    units = stats.units(ctx.session, kind=kind)
+    if unit_names:
+        units = [u for u in units if u.name in set(unit_names)]
+    done = stats.reported_unit_ids(ctx.session, kind=kind, day=ctx.today)
+    return [u for u in units if u.unit_id not in done]
+
+
+def remind(ctx: Context, kind: str, room_id: str, unit_names: tuple[str, ...]) -> list[Action]:
+    """@ the expected reporters of exactly the units still missing; silence when none is."""
+    missing = missing_units(ctx, kind, unit_names)
+    if not missing:
+        return []
+    members = queries.members_of_units(ctx.session, unit_ids=[u.unit_id for u in missing])
+    title = "、".join(t.name for t in ctx.settings.templates(kind)) or "日报"
+    text = f"⏰ 还有{len(missing)}个单位未报送今日{title}：{names([u.name for u in missing])}，请尽快报送"
+    return [Say(text, room_id=room_id, mention_ids=tuple(m.contact_id for m in members))]
+
+
+def escalate(ctx: Context, kind: str, room_id: str) -> list[Action]:
+    """To the officials: who is still missing after the deadline, by street."""
+    missing = missing_units(ctx, kind, ())
+    name = ctx.settings.kind_names.get(kind, kind)
+    if not missing:
+        return [Say(f"✅ {name}今日已全部报送", room_id=room_id)]
+    by_parent: dict[str, list[str]] = defaultdict(list)
+    for u in missing:
+        by_parent[u.parent or "其他"].append(u.name)
+    lines = [f"🔔 截止时间已过，{name}仍有{len(missing)}个单位未报送："]
+    lines += [f"{parent}：{names(units)}" for parent, units in by_parent.items()]
+    return [Say("\n".join(lines), room_id=room_id)]

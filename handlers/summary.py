@@ -1,0 +1,128 @@
+"""The officials' daily and weekly summaries: plain text for a phone, anomalies first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from storage import stats
+
+from handlers.context import Settings
+from handlers.receipts import day_label
+from handlers.templates import FieldType, Template
+
+MAX_NAMED = 30
+
+
+def names(items: list[str], limit: int = MAX_NAMED) -> str:
+    if len(items) <= limit:
+        return "、".join(items)
+    return "、".join(items[:limit]) + f"等{len(items)}个"
+
+
+def _int_fields(templates: list[Template], settings: Settings, kind: str) -> list[tuple[str, str]]:
+    """(key, short label) of the numeric flow fields: stock levels are not summed."""
+    stock = set(settings.supplies.get(kind, {}))
+    seen: dict[str, str] = {}
+    for t in templates:
+        for f in t.fields:
+            if f.type is FieldType.INT and f.key not in stock:
+                seen.setdefault(f.key, f.brief)
+    return list(seen.items())
+
+
+@dataclass
+class KindDay:
+    """What one kind of unit did on one day."""
+
+    kind: str
+    name: str
+    expected: int
+    reported: int
+    late: int
+    missing: list[str]
+    totals: dict[str, int]
+    lines: list[str] = field(default_factory=list)
+    anomalies: list[str] = field(default_factory=list)
+
+
+def _kind_day(session: Session, settings: Settings, kind: str, day: dt.date) -> KindDay:
+    templates = settings.templates(kind)
+    all_units = stats.units(session, kind=kind)
+    done = stats.reported_unit_ids(session, kind=kind, day=day)
+    reported, late = stats.reported_counts(session, kind=kind, start=day, end=day).get(day, (0, 0))
+    fields = _int_fields(templates, settings, kind)
+    totals = stats.field_totals(session, kind=kind, start=day, end=day, keys=[k for k, _ in fields])
+    kd = KindDay(kind, settings.kind_names.get(kind, kind), len(all_units), reported, late,
+                 [u.name for u in all_units if u.unit_id not in done], {k: totals.get((day, k), 0) for k, _ in fields})
+    shown = [f"{label} {kd.totals[key]}" for key, label in fields if (day, key) in totals]
+    if shown:
+        kd.lines.append(" · ".join(shown))
+    _rates(session, kind, day, kd)
+    _anomalies(session, settings, kind, day, kd)
+    return kd
+
+
+def _rates(session: Session, kind: str, day: dt.date, kd: KindDay) -> None:
+    disinfected = stats.value_counts(session, kind=kind, day=day, key="disinfected")
+    if disinfected:
+        done, total = disinfected.get("1", 0), sum(disinfected.values())
+        kd.lines.append(f"消杀完成率 {done * 100 // total}%（{done}/{total}）")
+    status = stats.value_counts(session, kind=kind, day=day, key="status")
+    if status:
+        resumed = status.get("resumed", 0)
+        kd.lines.insert(0, f"复工 {resumed}/{kd.expected}（{resumed * 100 // max(kd.expected, 1)}%）")
+
+
+def _anomalies(session: Session, settings: Settings, kind: str, day: dt.date, kd: KindDay) -> None:
+    fever = stats.units_where(session, kind=kind, day=day, key="fever_cases", above=0)
+    if fever:
+        kd.anomalies.append(f"体温异常 {sum(v for _, v in fever)} 人：" + "、".join(f"{n}{v}人" for n, v in fever))
+    stale = [(n, d) for n, d in stats.last_report_days(session, kind=kind, day=day) if d is None or (day - d).days >= 2]
+    if stale:
+        kd.anomalies.append("连续2天以上未报：" + names([n + (f"（已{(day - d).days}天）" if d else "（从未报）") for n, d in stale]))
+    for key, minimum in settings.supplies.get(kind, {}).items():
+        low = stats.units_where(session, kind=kind, day=day, key=key, below=minimum)
+        if low:
+            label = next((f.brief for t in settings.templates(kind) for f in t.fields if f.key == key), key)
+            kd.anomalies.append(f"{label}不足（<{minimum}）：" + "、".join(f"{n}{v}" for n, v in low))
+
+
+def report_kinds(settings: Settings, kind: str | None = None) -> list[str]:
+    kinds = [k for k in settings.kind_names if settings.templates(k)]
+    return [k for k in kinds if kind is None or k == kind]
+
+
+def daily_summary(session: Session, settings: Settings, day: dt.date, *, as_of: dt.datetime | None = None,
+                  late: bool = False, kind: str | None = None) -> str:
+    days = [_kind_day(session, settings, k, day) for k in report_kinds(settings, kind)]
+    when = f"（截至{as_of:%H:%M}）" if as_of is not None else ""
+    lines = [f"📊 {day_label(day)}防控日报汇总{when}" + ("【补发】" if late else "")]
+    anomalies = [f"⚠️ {kd.name}{a}" for kd in days for a in kd.anomalies]
+    if anomalies:
+        lines += ["【异常】", *anomalies]
+    for kd in days:
+        head = f"【{kd.name}】已报 {kd.reported}/{kd.expected}" + (f"（迟报{kd.late}）" if kd.late else "")
+        lines.append(head)
+        if kd.missing:
+            lines.append("未报：" + names(kd.missing))
+        lines += kd.lines
+    return "\n".join(lines)
+
+
+def weekly_summary(session: Session, settings: Settings, end: dt.date, *, late: bool = False) -> str:
+    start = end - dt.timedelta(days=6)
+    lines = [f"📈 {day_label(start)}至{day_label(end)}一周趋势" + ("【补发】" if late else "")]
+    for kind in report_kinds(settings):
+        fields = _int_fields(settings.templates(kind), settings, kind)[:3]
+        expected = len(stats.units(session, kind=kind))
+        counts = stats.reported_counts(session, kind=kind, start=start, end=end)
+        totals = stats.field_totals(session, kind=kind, start=start, end=end, keys=[k for k, _ in fields])
+        lines.append(f"【{settings.kind_names.get(kind, kind)}】日期 已报/应报 " + " ".join(lb for _, lb in fields))
+        for i in range(7):
+            d = start + dt.timedelta(days=i)
+            figures = " ".join(str(totals.get((d, k), 0)) for k, _ in fields)
+            lines.append(f"{d.month}/{d.day} {counts.get(d, (0, 0))[0]}/{expected} {figures}")
+    return "\n".join(lines)
