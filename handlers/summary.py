@@ -79,7 +79,7 @@ def _rates(session: Session, kind: str, day: dt.date, kd: KindDay) -> None:
 def _anomalies(session: Session, settings: Settings, kind: str, day: dt.date, kd: KindDay) -> None:
     fever = stats.units_where(session, kind=kind, day=day, key="fever_cases", above=0)
     if fever:
-        kd.anomalies.append(f"体温异常 {sum(v for _, v in fever)} 人：" + "、".join(f"{n}{v}人" for n, v in fever))
+        kd.anomalies.append(f"体温异常 {sum(v for _, v in fever)} 人：" + names([f"{n}{v}人" for n, v in fever]))
     stale = [(n, d) for n, d in stats.last_report_days(session, kind=kind, day=day) if d is None or (day - d).days >= 2]
     if stale:
         kd.anomalies.append("连续2天以上未报：" + names([n + (f"（已{(day - d).days}天）" if d else "（从未报）") for n, d in stale]))
@@ -87,7 +87,7 @@ def _anomalies(session: Session, settings: Settings, kind: str, day: dt.date, kd
         low = stats.units_where(session, kind=kind, day=day, key=key, below=minimum)
         if low:
             label = next((f.brief for t in settings.templates(kind) for f in t.fields if f.key == key), key)
-            kd.anomalies.append(f"{label}不足（<{minimum}）：" + "、".join(f"{n}{v}" for n, v in low))
+            kd.anomalies.append(f"{label}不足（<{minimum}）：" + names([f"{n}{v}" for n, v in low]))
 
 
 def report_kinds(settings: Settings, kind: str | None = None) -> list[str]:

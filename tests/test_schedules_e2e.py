@@ -155,3 +155,34 @@ async def test_reminders_due_together_after_downtime_are_coalesced(config: Confi
     with Session(engine) as s:
         outcomes = {f.job: f.outcome for f in firings.firings_on(s, fire_date=DAY) if f.target == PROPERTY_ROOM}
     assert outcomes["property_remind_0900"] == "coalesced" and outcomes["property_remind_0930"] == "sent"
+
+
+async def test_weekly_summary_gives_the_day_by_day_trend(config: Config, engine: Engine, tmp_path: Path) -> None:
+    friday = dt.date(2020, 2, 28)
+    async with running_bot(config, engine, tmp_path, start=at(16, 0, friday)) as bot:
+        for day, screened in ((24, 300), (25, 310), (27, 330)):
+            await bot.post(PROPERTY_ROOM, WANG, f"小区：翠园小区\n测温：{screened}\n体温异常：0\n消杀：是\n日期：2月{day}日")
+        await bot.post(PROPERTY_ROOM, LI, "小区：阳光花园小区\n测温：100\n体温异常：0\n消杀：是\n日期：2月27日")
+        sent = [s for s in await tick(bot, at(17, 0, friday)) if s.startswith(OFFICIALS_ROOM)]
+    (weekly,) = [s for s in sent if "一周趋势" in s]
+    assert "2月22日至2月28日一周趋势" in weekly
+    lines = weekly.split("|")[1].splitlines()
+    assert lines[1] == "【物业小区】日期 已报/应报 测温 外来登记 体温异常"
+    assert "2/24 1/4 300 0 0" in lines and "2/25 1/4 310 0 0" in lines and "2/26 0/4 0 0 0" in lines
+    assert "2/27 2/4 430 0 0" in lines
+
+
+async def test_a_long_summary_arrives_in_pieces(config: Config, engine: Engine, tmp_path: Path) -> None:
+    with Session(engine) as s:  # a district with many communities
+        queries.sync_units(s, units=[queries.UnitSeed(f"金山街道第{i:03d}号住宅小区（东区南区北区西区合并管理）", "property", f"街道{i % 9}")
+                                     for i in range(300)])
+        s.commit()
+    async with running_bot(config, engine, tmp_path, start=at(17, 0)) as bot:
+        before = len(bot.puppet.sent)
+        bot.clock.set(at(18, 0))
+        bot.runtime.scheduler.tick()
+        await bot.settle()
+        out = [s for s in bot.puppet.sent[before:] if s.conversation_id == OFFICIALS_ROOM]
+    assert sum(len(s.text or "") for s in out) > 1500
+    assert len(out) >= 2 and all(len(s.text or "") <= 1500 for s in out)
+    assert "等304个" in "".join(s.text or "" for s in out)  # long lists are capped, not dumped
