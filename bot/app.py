@@ -99,5 +99,5 @@ class App:
             except Exception:
                 log.exception("handler failed on message %s", msg.message_id)
                 name, actions = "error", [reply(msg, SORRY)]
-            enqueue_actions(session, actions, self.clock.now())
+            enqueue_actions(session, actions, self.clock.now(), trusted=self.settings.admins)
         return name, actions

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from handlers.chat import Action, Say, SendFile
+from handlers.privacy import mask
 from storage import outbox as store
 from storage.db import session_scope
 
@@ -49,11 +50,15 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return pieces
 
 
-def enqueue_actions(session: Session, actions: list[Action], now: dt.datetime) -> int:
+def enqueue_actions(session: Session, actions: list[Action], now: dt.datetime,
+                    trusted: frozenset[str] = frozenset()) -> int:
+    """Persist actions; text is masked unless it goes privately to a trusted contact (an admin)."""
     count = 0
     for action in actions:
         if isinstance(action, Say):
-            for i, piece in enumerate(split_text(action.text)):
+            whole = action.room_id is None and action.to_id in trusted
+            text = action.text if whole else mask(action.text)
+            for i, piece in enumerate(split_text(text)):
                 mentions = action.mention_ids if i == 0 else ()
                 store.enqueue(session, now=now, room_id=action.room_id, to_id=action.to_id, text=piece, mention_ids=mentions)
                 count += 1

@@ -116,7 +116,7 @@ class Scheduler:
                 if not firings.claim(session, job=spec.id, target=target, fire_date=day, scheduled_for=when,
                                      now=now, by=self.name, outcome=outcome):
                     continue  # another run or process has it
-                enqueue_actions(session, actions, now)
+                enqueue_actions(session, actions, now, trusted=self.settings.admins)
                 outcomes.append(f"{spec.id}@{target}:{outcome}")
                 log.info("%s for %s on %s: %s", spec.id, target, day, outcome)
         if outcomes:

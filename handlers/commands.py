@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from storage import queries
+from storage import queries, stats
 
 from handlers.chat import Action, Incoming, reply
 from handlers.context import Context
@@ -69,7 +69,7 @@ def cmd_progress(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
     if kind is None or not ctx.settings.templates(kind):
         return [reply(msg, "进度请在报送群里查询", mention=False)]
     units = group_units(ctx, kind)
-    done = {r.unit_id for r in queries.reports_on(ctx.session, report_date=ctx.today, kind=kind)}
+    done = stats.reported_unit_ids(ctx.session, kind=kind, templates=ctx.settings.daily_templates(kind), day=ctx.today)
     reported = [u.name for u in units if u.id in done]
     missing = [u.name for u in units if u.id not in done]
     lines = [f"📋 {day_label(ctx.today)}报送进度：{len(reported)}/{len(units)}"]

@@ -52,6 +52,13 @@ class Settings:
     def templates(self, kind: str) -> list[Template]:
         return self.parser.templates(kind)
 
+    def daily_templates(self, kind: str) -> list[str]:
+        """Templates reported every day (they have a date field); a filing is one-off."""
+        return [t.id for t in self.templates(kind) if t.date_field]
+
+    def filing_templates(self, kind: str) -> list[str]:
+        return [t.id for t in self.templates(kind) if not t.date_field]
+
 
 @dataclass(slots=True)
 class Context:

@@ -30,9 +30,12 @@ def show(field: TemplateField, value: Value | StoredValue) -> str:
 def brief(field: TemplateField, value: Value) -> str:
     """测温356, 已消杀, 已复工."""
     if field.type is FieldType.BOOL:
-        return ("已" if value else "未") + field.brief
+        words = field.when_true if value else field.when_false
+        return words or f"{field.brief}：{'是' if value else '否'}"
     if field.type is FieldType.ENUM:
         return show(field, value)
+    if isinstance(value, dt.date):
+        return f"{field.brief}{day_label(value)}"
     return f"{field.brief}{value}"
 
 

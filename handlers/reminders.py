@@ -13,7 +13,7 @@ from handlers.summary import names
 
 
 def prompt(ctx: Context, kind: str, room_id: str, text: str | None) -> list[Action]:
-    forms = [blank_form(t) for t in ctx.settings.templates(kind)]
+    forms = [blank_form(t) for t in ctx.settings.templates(kind) if t.date_field]
     body = (text or "请按时报送今日日报") + "\n" + "\n\n".join(forms)
     return [Say(body, room_id=room_id)]
 
@@ -23,7 +23,7 @@ def missing_units(ctx: Context, kind: str, unit_names: tuple[str, ...]) -> list[
     units = stats.units(ctx.session, kind=kind)
     if unit_names:
         units = [u for u in units if u.name in set(unit_names)]
-    done = stats.reported_unit_ids(ctx.session, kind=kind, day=ctx.today)
+    done = stats.reported_unit_ids(ctx.session, kind=kind, templates=ctx.settings.daily_templates(kind), day=ctx.today)
     return [u for u in units if u.unit_id not in done]
 
 
@@ -33,7 +33,8 @@ def remind(ctx: Context, kind: str, room_id: str, unit_names: tuple[str, ...]) -
     if not missing:
         return []
     members = queries.members_of_units(ctx.session, unit_ids=[u.unit_id for u in missing])
-    title = "、".join(t.name for t in ctx.settings.templates(kind)) or "日报"
+    daily = ctx.settings.daily_templates(kind)
+    title = "、".join(t.name for t in ctx.settings.templates(kind) if t.id in daily) or "日报"
     text = f"⏰ 还有{len(missing)}个单位未报送今日{title}：{names([u.name for u in missing])}，请尽快报送"
     return [Say(text, room_id=room_id, mention_ids=tuple(m.contact_id for m in members))]
 

@@ -49,42 +49,53 @@ class KindDay:
 
 
 def _kind_day(session: Session, settings: Settings, kind: str, day: dt.date) -> KindDay:
-    templates = settings.templates(kind)
+    daily = settings.daily_templates(kind)
+    templates = [t for t in settings.templates(kind) if t.id in daily]
     all_units = stats.units(session, kind=kind)
-    done = stats.reported_unit_ids(session, kind=kind, day=day)
-    reported, late = stats.reported_counts(session, kind=kind, start=day, end=day).get(day, (0, 0))
+    done = stats.reported_unit_ids(session, kind=kind, templates=daily, day=day)
+    reported, late = stats.reported_counts(session, kind=kind, templates=daily, start=day, end=day).get(day, (0, 0))
     fields = _int_fields(templates, settings, kind)
-    totals = stats.field_totals(session, kind=kind, start=day, end=day, keys=[k for k, _ in fields])
+    totals = stats.field_totals(session, kind=kind, templates=daily, start=day, end=day, keys=[k for k, _ in fields])
     kd = KindDay(kind, settings.kind_names.get(kind, kind), len(all_units), reported, late,
                  [u.name for u in all_units if u.unit_id not in done], {k: totals.get((day, k), 0) for k, _ in fields})
     shown = [f"{label} {kd.totals[key]}" for key, label in fields if (day, key) in totals]
     if shown:
         kd.lines.append(" · ".join(shown))
-    _rates(session, kind, day, kd)
+    _rates(session, settings, kind, day, kd)
     _anomalies(session, settings, kind, day, kd)
     return kd
 
 
-def _rates(session: Session, kind: str, day: dt.date, kd: KindDay) -> None:
-    disinfected = stats.value_counts(session, kind=kind, day=day, key="disinfected")
+def _rates(session: Session, settings: Settings, kind: str, day: dt.date, kd: KindDay) -> None:
+    daily = settings.daily_templates(kind)
+    disinfected = stats.value_counts(session, kind=kind, templates=daily, day=day, key="disinfected")
     if disinfected:
         done, total = disinfected.get("1", 0), sum(disinfected.values())
         kd.lines.append(f"消杀完成率 {done * 100 // total}%（{done}/{total}）")
-    status = stats.value_counts(session, kind=kind, day=day, key="status")
-    if status:
-        resumed = status.get("resumed", 0)
-        kd.lines.insert(0, f"复工 {resumed}/{kd.expected}（{resumed * 100 // max(kd.expected, 1)}%）")
+    with_status = [t.id for t in settings.templates(kind) if t.id in daily and "status" in {f.key for f in t.fields}]
+    filings = settings.filing_templates(kind)
+    if with_status or filings:
+        # resumed: a daily report said 已复工 on or before the day; filed: a resumption filing exists
+        resumed = set().union(*(stats.units_with(session, kind=kind, template=t, until=day, key="status",
+                                                 text_value="resumed") for t in with_status))
+        filed = set().union(*(stats.units_with(session, kind=kind, template=t, until=day) for t in filings))
+        rate = len(resumed) * 100 // max(kd.expected, 1)
+        line = f"复工 {len(resumed)}/{kd.expected}（{rate}%）"
+        kd.lines.insert(0, line + (f" · 已报备 {len(filed)}/{kd.expected}" if filings else ""))
 
 
 def _anomalies(session: Session, settings: Settings, kind: str, day: dt.date, kd: KindDay) -> None:
-    fever = stats.units_where(session, kind=kind, day=day, key="fever_cases", above=0)
+    fever = stats.units_where(session, kind=kind, templates=settings.daily_templates(kind), day=day,
+                              key="fever_cases", above=0)
     if fever:
         kd.anomalies.append(f"体温异常 {sum(v for _, v in fever)} 人：" + names([f"{n}{v}人" for n, v in fever]))
-    stale = [(n, d) for n, d in stats.last_report_days(session, kind=kind, day=day) if d is None or (day - d).days >= 2]
+    last = stats.last_report_days(session, kind=kind, day=day, templates=settings.daily_templates(kind))
+    stale = [(n, d) for n, d in last if d is None or (day - d).days >= 2]
     if stale:
         kd.anomalies.append("连续2天以上未报：" + names([n + (f"（已{(day - d).days}天）" if d else "（从未报）") for n, d in stale]))
     for key, minimum in settings.supplies.get(kind, {}).items():
-        low = stats.units_where(session, kind=kind, day=day, key=key, below=minimum)
+        low = stats.units_where(session, kind=kind, templates=settings.daily_templates(kind), day=day, key=key,
+                                below=minimum)
         if low:
             label = next((f.brief for t in settings.templates(kind) for f in t.fields if f.key == key), key)
             kd.anomalies.append(f"{label}不足（<{minimum}）：" + names([f"{n}{v}" for n, v in low]))
@@ -118,8 +129,10 @@ def weekly_summary(session: Session, settings: Settings, end: dt.date, *, late: 
     for kind in report_kinds(settings):
         fields = _int_fields(settings.templates(kind), settings, kind)[:3]
         expected = len(stats.units(session, kind=kind))
-        counts = stats.reported_counts(session, kind=kind, start=start, end=end)
-        totals = stats.field_totals(session, kind=kind, start=start, end=end, keys=[k for k, _ in fields])
+        daily = settings.daily_templates(kind)
+        counts = stats.reported_counts(session, kind=kind, templates=daily, start=start, end=end)
+        totals = stats.field_totals(session, kind=kind, templates=daily, start=start, end=end,
+                                    keys=[k for k, _ in fields])
         lines.append(f"【{settings.kind_names.get(kind, kind)}】日期 已报/应报 " + " ".join(lb for _, lb in fields))
         for i in range(7):
             d = start + dt.timedelta(days=i)

@@ -30,6 +30,9 @@ class TemplateField(BaseModel):
     words: dict[str, list[str]] = Field(default_factory=dict)
     # short label used in receipts, e.g. 测温 (defaults to the first synonym)
     short: str | None = None
+    # bool only: how a receipt says yes / no, e.g. 已消杀 / 未消杀 (not `yes:`/`no:`: YAML reads those as booleans)
+    when_true: str | None = None
+    when_false: str | None = None
 
     @model_validator(mode="after")
     def _enum_has_words(self) -> TemplateField:

@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, and_, case, func, true
 from sqlalchemy import select as core_select
 from sqlmodel import Session
 
@@ -24,73 +26,91 @@ class UnitDay:
     parent: str | None
 
 
+def _of(templates: Sequence[str] | None) -> ColumnElement[bool]:
+    """Daily templates only, when given: a one-off filing is not a daily report."""
+    return _R.c.template.in_(list(templates)) if templates is not None else true()
+
+
 def units(session: Session, *, kind: str) -> list[UnitDay]:
     rows = session.connection().execute(
         core_select(_U.c.id, _U.c.name, _U.c.parent).where(_U.c.kind == kind, _U.c.active).order_by(_U.c.id))
     return [UnitDay(i, n, p) for i, n, p in rows]
 
 
-def reported_counts(session: Session, *, kind: str, start: dt.date, end: dt.date) -> dict[dt.date, tuple[int, int]]:
+def reported_counts(session: Session, *, kind: str, templates: Sequence[str] | None = None, start: dt.date, end: dt.date) -> dict[dt.date, tuple[int, int]]:
     """day -> (units reported incl. nil reports, late reports)."""
     query = (
         core_select(_R.c.report_date, func.count(func.distinct(_R.c.unit_id)),
                     func.sum(case((_R.c.late, 1), else_=0)))
-        .where(_R.c.kind == kind, _R.c.status == "ok", _R.c.report_date.between(start, end))
+        .where(_R.c.kind == kind, _of(templates), _R.c.status == "ok", _R.c.report_date.between(start, end))
         .group_by(_R.c.report_date)
     )
     return {d: (int(n), int(late or 0)) for d, n, late in session.connection().execute(query)}
 
 
-def reported_unit_ids(session: Session, *, kind: str, day: dt.date) -> set[int]:
-    query = core_select(_R.c.unit_id).where(_R.c.kind == kind, _R.c.status == "ok", _R.c.report_date == day)
+def reported_unit_ids(session: Session, *, kind: str, templates: Sequence[str] | None = None, day: dt.date) -> set[int]:
+    query = core_select(_R.c.unit_id).where(_R.c.kind == kind, _of(templates), _R.c.status == "ok", _R.c.report_date == day)
     return {u for (u,) in session.connection().execute(query)}
 
 
-def field_totals(session: Session, *, kind: str, start: dt.date, end: dt.date,
+def field_totals(session: Session, *, kind: str, templates: Sequence[str] | None = None, start: dt.date, end: dt.date,
                  keys: Iterable[str]) -> dict[tuple[dt.date, str], int]:
     """(day, key) -> sum of the numeric field over the kind's reports."""
     query = (
         core_select(_R.c.report_date, _V.c.key, func.sum(_V.c.int_value))
         .select_from(_R.join(_V, _V.c.report_id == _R.c.id))
-        .where(_R.c.kind == kind, _R.c.status == "ok", _R.c.report_date.between(start, end),
+        .where(_R.c.kind == kind, _of(templates), _R.c.status == "ok", _R.c.report_date.between(start, end),
                _V.c.key.in_(list(keys)))
         .group_by(_R.c.report_date, _V.c.key)
     )
     return {(d, k): int(total or 0) for d, k, total in session.connection().execute(query)}
 
 
-def value_counts(session: Session, *, kind: str, day: dt.date, key: str) -> dict[str, int]:
+def value_counts(session: Session, *, kind: str, templates: Sequence[str] | None = None, day: dt.date, key: str) -> dict[str, int]:
     """How many reports gave each value of a field (enum text or 0/1), e.g. status -> resumed: 20."""
     value = func.coalesce(_V.c.text_value, func.cast(_V.c.int_value, _V.c.key.type))
     query = (
         core_select(value, func.count())
         .select_from(_R.join(_V, _V.c.report_id == _R.c.id))
-        .where(_R.c.kind == kind, _R.c.status == "ok", _R.c.report_date == day, _V.c.key == key)
+        .where(_R.c.kind == kind, _of(templates), _R.c.status == "ok", _R.c.report_date == day, _V.c.key == key)
         .group_by(value)
     )
     return {str(v): int(n) for v, n in session.connection().execute(query)}
 
 
-def units_where(session: Session, *, kind: str, day: dt.date, key: str, below: int | None = None,
+def units_where(session: Session, *, kind: str, templates: Sequence[str] | None = None, day: dt.date, key: str, below: int | None = None,
                 above: int | None = None) -> list[tuple[str, int]]:
     """(unit name, value) of the day's reports whose field is above or below a bound."""
     cond = _V.c.int_value > above if above is not None else _V.c.int_value < below
     query = (
         core_select(_U.c.name, _V.c.int_value)
         .select_from(_R.join(_V, _V.c.report_id == _R.c.id).join(_U, _U.c.id == _R.c.unit_id))
-        .where(_R.c.kind == kind, _R.c.status == "ok", _R.c.report_date == day, _V.c.key == key, cond)
+        .where(_R.c.kind == kind, _of(templates), _R.c.status == "ok", _R.c.report_date == day, _V.c.key == key, cond)
         .order_by(_U.c.id)
     )
     return [(n, int(v)) for n, v in session.connection().execute(query)]
 
 
-def last_report_days(session: Session, *, kind: str, day: dt.date) -> list[tuple[str, dt.date | None]]:
+def last_report_days(session: Session, *, kind: str, day: dt.date,
+                     templates: Sequence[str] | None = None) -> list[tuple[str, dt.date | None]]:
     """Each unit of the kind with its last report day up to `day` (None: never)."""
+    joined = and_(_R.c.unit_id == _U.c.id, _R.c.status == "ok", _R.c.report_date <= day, _of(templates))
     query = (
         core_select(_U.c.name, func.max(_R.c.report_date))
-        .select_from(_U.outerjoin(_R, and_(_R.c.unit_id == _U.c.id, _R.c.status == "ok", _R.c.report_date <= day)))
+        .select_from(_U.outerjoin(_R, joined))
         .where(_U.c.kind == kind, _U.c.active)
         .group_by(_U.c.id, _U.c.name)
         .order_by(_U.c.id)
     )
     return [(n, d) for n, d in session.connection().execute(query)]
+
+
+def units_with(session: Session, *, kind: str, template: str, until: dt.date, key: str | None = None,
+               text_value: str | None = None) -> set[int]:
+    """Units that ever (up to a day) filed a template, or gave a field a value (status resumed)."""
+    query = core_select(func.distinct(_R.c.unit_id)).where(
+        _R.c.kind == kind, _R.c.template == template, _R.c.status == "ok", _R.c.report_date <= until)
+    if key is not None:
+        query = query.select_from(_R.join(_V, _V.c.report_id == _R.c.id)).where(
+            _V.c.key == key, _V.c.text_value == text_value)
+    return {u for (u,) in session.connection().execute(query)}

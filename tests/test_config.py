@@ -14,9 +14,9 @@ from tests.conftest import ROOT
 GOOD = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
 
 
-def test_default_config_loads_with_the_three_templates() -> None:
+def test_default_config_loads_with_the_daily_templates_and_the_filing() -> None:
     cfg = load_config(ROOT / "config.yaml")
-    assert [t.id for t in cfg.templates] == ["property_daily", "construction_daily", "grid_daily"]
+    assert [t.id for t in cfg.templates] == ["property_daily", "construction_daily", "resumption_filing", "grid_daily"]
     assert cfg.timezone == "Asia/Shanghai"
     assert cfg.db_url.startswith("sqlite:///") and cfg.db_url.endswith("data/wxbot.db")
     grid = cfg.template("grid_daily")
@@ -50,7 +50,7 @@ BROKEN = [
     (_set(["timezone"], "Mars/Olympus"), "timezone: unknown time zone 'Mars/Olympus'"),
     (_set(["templates", 0, "fields", 1, "type"], "number"), "templates.0.fields.1.type: Input should be"),
     (_set(["templates", 1, "unit_field"], "site"), "templates.1: unit_field 'site' is not one of the fields"),
-    (_set(["templates", 2, "prompt_order"], ["households_visited", "cats"]), "prompt_order names unknown fields: cats"),
+    (_set(["templates", 3, "prompt_order"], ["households_visited", "cats"]), "prompt_order names unknown fields: cats"),
     (_set(["templates", 0, "kind"], "school"), "templates.0.kind: unknown kind 'school'"),
     (_set(["roster", 0, "unit"], "不存在小区"), "roster.0.unit: unknown unit '不存在小区'"),
     (_set(["roster", 0, "role"], "boss"), "roster.0.role: Input should be"),
