@@ -121,6 +121,33 @@ def cmd_summary(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_issues(args: argparse.Namespace, cfg: Config) -> int:
+    """Open problems at a terminal (an operator's view: nothing masked)."""
+    from sqlmodel import Session
+
+    from storage import problems, queries, schema
+    from storage.db import make_engine
+
+    engine = make_engine(cfg.db_url)
+    try:
+        schema.check_current(engine)
+        today = dt.datetime.now(cfg.tz).date()
+        with Session(engine) as session:
+            names = {u.id: u.name for k in cfg.kinds for u in queries.units_of_kind(session, kind=k)}
+            rows = problems.open_problems(session)
+            print(f"open problems: {len(rows)}")
+            for p in rows:
+                late = f"  OVERDUE {(today - p.deadline).days} d" if p.deadline and p.deadline < today else ""
+                deadline = f"  due {p.deadline}" if p.deadline else ""
+                print(f"#{p.id}  {names.get(p.unit_id, '?')}  {p.description}{deadline}  "
+                      f"assignee {p.assignee_name or p.assignee_id or '-'}  since {p.created_at:%Y-%m-%d}{late}")
+    except schema.SchemaOutdated as exc:
+        return fail(str(exc))
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _iso_date(value: str) -> str:
     try:
         dt.date.fromisoformat(value)
@@ -146,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     su.add_argument("--date", type=_iso_date, help="the day (YYYY-MM-DD, default today)")
     su.add_argument("--kind", help="only this kind of unit")
     su.set_defaults(func=cmd_summary)
+
+    iss = sub.add_parser("issues", help="list the open problems assigned on inspection (交办)")
+    iss.set_defaults(func=cmd_issues)
 
     r = sub.add_parser("run", help="connect to WeChat through a Wechaty puppet service and serve the groups")
     r.set_defaults(func=cmd_run)

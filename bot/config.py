@@ -48,7 +48,7 @@ class RosterEntry(BaseModel):
     role: Role = "reporter"
 
 
-Action = Literal["prompt", "remind", "escalate", "daily_summary", "weekly_summary"]
+Action = Literal["prompt", "remind", "escalate", "daily_summary", "weekly_summary", "overdue", "grid_prompt"]
 _HHMM = r"^([01]?\d|2[0-3]):[0-5]\d$"
 
 
@@ -187,7 +187,7 @@ def _check_schedules(cfg: Config) -> list[tuple[str, str]]:
         if job.id in seen:
             problems.append((f"schedules.{i}.id", f"duplicate schedule id '{job.id}'"))
         seen.add(job.id)
-        needs_kind = job.action in ("prompt", "remind", "escalate")
+        needs_kind = job.action in ("prompt", "remind", "escalate", "grid_prompt")
         if needs_kind and job.kind is None:
             problems.append((f"schedules.{i}.kind", f"action '{job.action}' needs a group kind"))
         if job.kind is not None and job.kind not in cfg.kinds:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers.chat import Action, Incoming
+from handlers import problems
 from handlers.checkin import handle_photo, handle_recall, handle_report
 from handlers.commands import handle_command
 from handlers.context import Context
@@ -24,7 +25,11 @@ def _in_report_group(msg: Incoming, ctx: Context) -> bool:
 
 ROUTES: list[Route] = [
     Route("recall", lambda m, c: m.kind == "recall", handle_recall),
+    Route("problem photo", lambda m, c: m.kind == "image", problems.handle_problem_photo),
     Route("photo", lambda m, c: m.kind == "image" and _in_report_group(m, c), handle_photo),
+    Route("assign", lambda m, c: m.kind == "text", problems.handle_assign),
+    Route("rectified", lambda m, c: m.kind == "text", problems.handle_close),
+    Route("reopen", lambda m, c: m.kind == "text", problems.handle_reopen),
     Route("command", lambda m, c: m.kind == "text" and (m.private or c.group is not None), handle_command),
     Route("report", lambda m, c: m.kind == "text" and _in_report_group(m, c), handle_report),
 ]

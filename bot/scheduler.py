@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot.config import Config, ScheduleSpec
 from bot.outbox import SleepingClock, enqueue_actions
-from handlers import reminders
+from handlers import problems, reminders
 from handlers.chat import Action, Say
 from handlers.context import Context, GroupInfo, Settings
 from handlers.summary import daily_summary, weekly_summary
@@ -84,9 +84,14 @@ class Scheduler:
         return outcomes
 
     def _targets(self, session: Session, spec: ScheduleSpec) -> list[tuple[str, GroupInfo]]:
-        kind = spec.kind if spec.action in ("prompt", "remind") else self.cfg.officials_kind
+        if spec.action == "overdue":  # every group whose units can be assigned problems
+            kinds = [k for k in self.cfg.kinds if self.settings.templates(k)]
+        elif spec.action in ("prompt", "remind", "grid_prompt"):
+            kinds = [spec.kind or ""]
+        else:
+            kinds = [self.cfg.officials_kind]
         out = []
-        for g in queries.groups_of_kind(session, kind=kind or ""):
+        for g in (g for k in kinds for g in queries.groups_of_kind(session, kind=k)):
             cfg_group = next((c for c in self.cfg.groups if c.room == g.room_id or (c.topic and c.topic == g.topic)), None)
             units = tuple(cfg_group.units) if cfg_group is not None and cfg_group.kind == g.kind else ()
             out.append((g.room_id, GroupInfo(g.room_id, g.kind, units)))
@@ -134,6 +139,8 @@ class Scheduler:
                 return reminders.remind(ctx, spec.kind or "", room, group.unit_names)
             case "escalate":
                 return reminders.escalate(ctx, spec.kind or "", room)
+            case "overdue":
+                return problems.overdue_reminder(ctx, room)
             case "daily_summary":
                 return [Say(daily_summary(session, self.settings, day, late=late), room_id=room)]
             case "weekly_summary":

@@ -11,6 +11,7 @@ from storage import queries, stats
 from handlers.chat import Action, Incoming, reply
 from handlers.context import Context
 from handlers.parser import blank_form
+from handlers.problems import list_open
 from handlers.receipts import day_label
 from handlers.summary import daily_summary
 from handlers.units import group_units, resolve
@@ -160,6 +161,7 @@ COMMANDS: list[Command] = [
     Command(("模板", "/template"), cmd_template, "获取本群报送模板"),
     Command(("进度", "今日", "/progress"), cmd_progress, "看今天谁报了、谁没报", in_private=False),
     Command(("汇总", "/summary"), cmd_summary, "今日汇总（管理员、领导小组群）"),
+    Command(("问题", "/problems"), list_open, "看本群单位未整改的问题"),
     Command(("绑定", "/bind"), cmd_bind, "管理员把本群绑定为某类群", in_private=False),
     Command(("撤回", "/withdraw"), cmd_withdraw, "撤回自己今天的报送"),
     Command(("我是", "/iam"), cmd_i_am, "登记自己是哪个单位的报送人", in_private=False),

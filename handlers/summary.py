@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from storage import stats
 
+from handlers import problems
 from handlers.context import Settings
 from handlers.receipts import day_label
 from handlers.templates import FieldType, Template
@@ -112,8 +113,13 @@ def daily_summary(session: Session, settings: Settings, day: dt.date, *, as_of: 
     when = f"（截至{as_of:%H:%M}）" if as_of is not None else ""
     lines = [f"📊 {day_label(day)}防控日报汇总{when}" + ("【补发】" if late else "")]
     anomalies = [f"⚠️ {kd.name}{a}" for kd in days for a in kd.anomalies]
+    overdue = problems.store.overdue(session, today=day) if kind is None else []
+    if overdue:
+        anomalies.append(f"⚠️ 逾期未整改问题 {len(overdue)} 个：" + names([f"#{p.id}" for p in overdue]))
     if anomalies:
         lines += ["【异常】", *anomalies]
+    if kind is None:
+        lines += problems.summary_lines(session, settings, day)
     for kd in days:
         head = f"【{kd.name}】已报 {kd.reported}/{kd.expected}" + (f"（迟报{kd.late}）" if kd.late else "")
         lines.append(head)

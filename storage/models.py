@@ -140,3 +140,44 @@ class Firing(SQLModel, table=True):
     claimed_at: dt.datetime
     claimed_by: str
     outcome: str  # sent | late_sent (补发) | skipped_holiday | skipped_late | coalesced | nothing_to_send
+
+
+class Problem(SQLModel, table=True):
+    """A problem found on inspection, assigned (交办) to a unit until rectified (整改). Its id is its number."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    description: str
+    deadline: dt.date | None = None
+    assignee_id: str | None = None
+    assignee_name: str = ""
+    assigned_by: str
+    room_id: str | None = None
+    source_message_id: str = Field(unique=True)
+    status: str = Field(default="open", index=True)  # open | closed
+    created_at: dt.datetime
+    closed_at: dt.datetime | None = None
+    closed_by: str | None = None
+    close_note: str | None = None
+
+
+class ProblemPhoto(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    problem_id: int = Field(foreign_key="problem.id", index=True)
+    path: str
+    source_message_id: str = Field(unique=True)
+    created_at: dt.datetime
+
+
+class Conversation(SQLModel, table=True):
+    """A prompt waiting for one person's answer (grid workers); survives restarts, expires."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: str = Field(index=True)
+    room_id: str
+    unit_id: int = Field(foreign_key="unit.id")
+    template: str
+    day: dt.date
+    expires_at: dt.datetime
+    answered: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = "open"  # open | done
