@@ -29,6 +29,7 @@ def make_settings(cfg: Config) -> Settings:
         officials_kind=cfg.officials_kind, data_dir=str(cfg.data_dir),
         deadlines={k: dt.time.fromisoformat(v.zfill(5)) for k, v in cfg.deadlines.items()},
         supplies={k: dict(v) for k, v in cfg.supplies.items()},
+        reply_window=dt.timedelta(minutes=cfg.reply_window_minutes),
     )
 
 

@@ -105,6 +105,8 @@ class Config(BaseModel):
     supplies: dict[str, dict[str, int]] = Field(default_factory=dict)
     # a summary missed while the bot was down is sent late (补发) within this window
     grace_minutes: int = Field(default=120, ge=0)
+    # how long a grid worker's short answer to a prompt is read as that answer
+    reply_window_minutes: int = Field(default=180, gt=0)
     schedules: list[ScheduleSpec] = Field(default_factory=list)
 
     @field_validator("timezone")

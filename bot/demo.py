@@ -44,6 +44,9 @@ SCRIPT: list[tuple[str, str | None, str | None, str]] = [
     ("08:52", "room-property", "wxid_sun_xingfu", "小区：幸福里\n测温：若干\n体温异常：0\n消杀：是"),
     ("08:55", "room-construction", "wxid_chen_binjiang",
      "项目：滨江壹号\n复工情况：已复工✅\n在岗人数：120人\n外地返岗：30\n核酸检测：120\n体温异常：0"),
+    ("08:58", "room-construction", "wxid_chen_binjiang",
+     "复工报备\n项目名称：滨江壹号项目\n施工单位：中建某局\n计划复工日期：3月2日\n复工人数：120人\n防控方案：有\n"
+     "负责人：张三\n联系电话：13812345678"),
     ("09:00", "room-grid", "wxid_zhang_grid", "网格：翠园网格\n走访户数为35户\n排查人数120\n发现问题2个，已整改1个\n发热0"),
     ("09:02", "room-grid", "wxid_huang_grid", "今天走访了吗？"),
     ("09:14", "room-property", "wxid_admin_zhou", "进度"),
@@ -51,6 +54,13 @@ SCRIPT: list[tuple[str, str | None, str | None, str]] = [
     ("10:00", None, None, "escalation"),
     ("10:20", "room-property", "wxid_sun_xingfu", "小区：幸福里小区\n测温：88人\n体温异常：0\n消杀：是"),
     ("10:25", "room-construction", "wxid_liu_yizhong", "复工日报 市一中迁建工程\n状态：待复工，在岗人数8，发热0"),
+    ("11:00", "room-property", "wxid_admin_zhou", "交办：翠园小区 3栋垃圾未清运，限2月28日前整改 @王经理"),
+    ("11:05", "room-property", "wxid_wang_cuiyuan", "问题"),
+    ("15:00", None, None, "grid prompt"),
+    ("15:20", "room-grid", "wxid_huang_grid", "40，150"),
+    ("15:22", "room-grid", "wxid_huang_grid", "3，3，0"),
+    ("16:30", "room-property", "wxid_wang_cuiyuan", "整改 #1 已完成，垃圾已清运"),
+    ("16:31", "room-property", "wxid_wang_cuiyuan", "[图片]"),
     ("17:00", None, None, "grid reminder"),
     ("18:00", None, None, "daily summary"),
 ]
@@ -87,7 +97,12 @@ async def play(cfg: Config, data_dir: Path) -> list[Line]:
         if who is not None:
             assert room is not None
             lines.append(Line(clock.now(), room, PEOPLE[who], text, bot=False))
-            await puppet.post(room, who, text, timestamp_ms=int(clock.now().timestamp() * 1000))
+            ts = int(clock.now().timestamp() * 1000)
+            if text == "[图片]":
+                await puppet.post_image(room, who, b"\xff\xd8 demo photo", name="after.jpg", timestamp_ms=ts)
+            else:
+                mentions = [cid for cid, name in PEOPLE.items() if f"@{name}" in text]
+                await puppet.post(room, who, text, mention_ids=mentions, timestamp_ms=ts)
             for _ in range(5):
                 await asyncio.sleep(0)
         when = clock.now()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers.chat import Action, Incoming
-from handlers import problems
+from handlers import grid, problems
 from handlers.checkin import handle_photo, handle_recall, handle_report
 from handlers.commands import handle_command
 from handlers.context import Context
@@ -30,6 +30,7 @@ ROUTES: list[Route] = [
     Route("assign", lambda m, c: m.kind == "text", problems.handle_assign),
     Route("rectified", lambda m, c: m.kind == "text", problems.handle_close),
     Route("reopen", lambda m, c: m.kind == "text", problems.handle_reopen),
+    Route("prompt answer", lambda m, c: m.kind == "text" and _in_report_group(m, c), grid.handle_reply),
     Route("command", lambda m, c: m.kind == "text" and (m.private or c.group is not None), handle_command),
     Route("report", lambda m, c: m.kind == "text" and _in_report_group(m, c), handle_report),
 ]

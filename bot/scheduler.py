@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot.config import Config, ScheduleSpec
 from bot.outbox import SleepingClock, enqueue_actions
-from handlers import problems, reminders
+from handlers import grid, problems, reminders
 from handlers.chat import Action, Say
 from handlers.context import Context, GroupInfo, Settings
 from handlers.summary import daily_summary, weekly_summary
@@ -139,6 +139,8 @@ class Scheduler:
                 return reminders.remind(ctx, spec.kind or "", room, group.unit_names)
             case "escalate":
                 return reminders.escalate(ctx, spec.kind or "", room)
+            case "grid_prompt":
+                return grid.grid_prompt(ctx, spec.kind or "", room, group.unit_names)
             case "overdue":
                 return problems.overdue_reminder(ctx, room)
             case "daily_summary":

@@ -40,6 +40,7 @@ class Settings:
     data_dir: str = "data"
     deadlines: dict[str, dt.time] = field(default_factory=dict)
     supplies: dict[str, dict[str, int]] = field(default_factory=dict)
+    reply_window: dt.timedelta = dt.timedelta(hours=3)
 
     def is_late(self, kind: str, moment: dt.datetime, day: dt.date) -> bool:
         """After the kind's deadline on the report's own day (a report for a past day is late too)."""

@@ -22,7 +22,7 @@ _DEADLINE = re.compile(
     r"[，,。；;\s]*(?:限|要求|请于|请在|须于)?\s*(?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}|今天|明天)"
     r"\s*(?:之?前|以前)?\s*(?:完成)?\s*(?:整改|完成)?(?:到位|完毕)?")
 _MENTION = re.compile(r"@(?P<name>[^\s\u2005@]+)[\u2005\s]?")
-_CLOSE = re.compile(r"(?:整改|销号)\s*#?\s*(?P<n>\d+)|#\s*(?P<m>\d+)")
+_CLOSE = re.compile(r"#\s*(?P<n>\d+)")  # the bot always writes numbers as #12; "整改 5" may be a grid answer
 _DONE_WORDS = ("已完成", "已整改", "整改完成", "已处理", "已销号", "完成整改", "已解决")
 _REOPEN = re.compile(r"^\s*(?:重开|重新打开|/reopen)\s*#?\s*(?P<n>\d+)")
 
@@ -105,9 +105,9 @@ def handle_close(msg: Incoming, ctx: Context) -> list[Action] | None:
     m = _CLOSE.search(msg.text)
     if m is None:
         return None
-    problem = store.get(ctx.session, number=int(m["n"] or m["m"]))
+    problem = store.get(ctx.session, number=int(m["n"]))
     if problem is None:
-        return [reply(msg, f"没有找到问题 #{m['n'] or m['m']}，请核对编号")]
+        return [reply(msg, f"没有找到问题 #{m['n']}，请核对编号")]
     if problem.status == "closed":
         return [reply(msg, f"问题 #{problem.id} 已于{day_label(problem.closed_at.date()) if problem.closed_at else ''}销号")]
     if not _may_close(ctx, msg.sender_id, problem):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +40,14 @@ def test_demo_plays_the_morning(tmp_path: Path) -> None:
     assert "📋 2月26日报送进度：3/4" in out
     assert "⏰ 还有1个单位未报送今日防控日报：幸福里小区" in out  # 09:30 reminder @s only the missing
     assert "🔔 截止时间已过，物业小区仍有1个单位未报送" in out and "银湖街道：幸福里小区" in out
+    assert "📌 已交办 #1：翠园小区 3栋垃圾未清运" in out and "✅ 问题 #1 已整改销号" in out and "📎 照片已附到问题 #1" in out
+    assert "复工报备已登记：计划复工3月2日 复工人数120 有防控方案" in out and "📦 物资偏少：口罩300" in out
+    assert "已记录：走访40 排查150" in out and "✅ 阳光网格 2月26日网格日报已登记" in out
+    blocks = re.split(r"^\d\d:\d\d (\S+)：$", out, flags=re.M)  # [before, speaker, text, speaker, text, ...]
+    said = [text for speaker, text in zip(blocks[1::2], blocks[2::2], strict=True) if speaker == "防控小助手"]
+    people = [text for speaker, text in zip(blocks[1::2], blocks[2::2], strict=True) if speaker != "防控小助手"]
+    assert len(said) >= 20 and any("13812345678" in t for t in people)  # the site posted its phone whole
+    assert not any("13812345678" in t for t in said)  # the bot never repeats it whole
     assert "（迟报）" in out and "📊 2月26日防控日报汇总" in out and "【物业小区】已报 4/4（迟报1）" in out
     assert "Traceback" not in out + proc.stderr and "INFO" not in out + proc.stderr
     assert (tmp_path / "wxbot.db").exists()

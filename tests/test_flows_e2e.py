@@ -155,3 +155,48 @@ def test_wxbot_issues_prints_open_problems(tmp_path: Path) -> None:
     proc = subprocess.run([*run, "issues"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "open problems: 1" in proc.stdout and "#1  翠园小区  3栋垃圾未清运  due 2020-02-28  assignee 王经理" in proc.stdout
+
+
+GRID_ROOM = "room-grid"
+ZHANG, HUANG = "wxid_zhang_grid", "wxid_huang_grid"
+
+
+async def _prompted(bot: object) -> list[object]:
+    from tests.e2e import Harness
+    assert isinstance(bot, Harness)
+    bot.clock.set(at(14, 59))
+    bot.runtime.scheduler.tick()
+    before = len(bot.puppet.sent)
+    bot.clock.set(at(15, 0))
+    bot.runtime.scheduler.tick()
+    await bot.settle()
+    return [s for s in bot.puppet.sent[before:] if s.conversation_id == GRID_ROOM]
+
+
+async def test_grid_worker_answers_the_prompt_in_numbers(config: Config, engine: Engine, tmp_path: Path) -> None:
+    async with running_bot(config, engine, tmp_path, start=at(14, 0)) as bot:
+        (prompt,) = await _prompted(bot)
+        bot.clock.set(at(15, 10))
+        (done,) = await bot.post(GRID_ROOM, ZHANG, "35，120，2，1，0")
+        (chat,) = await bot.post(GRID_ROOM, HUANG, "1.40 2.150")  # partial: asked for the rest
+        (rest,) = await bot.post(GRID_ROOM, HUANG, "3，3，0")
+    assert set(prompt.mention_ids) == {ZHANG, HUANG}
+    assert "1. 走访户数\n2. 排查人数\n3. 发现问题\n4. 已整改\n5. 体温异常人数" in (prompt.text or "")
+    assert "✅ 翠园网格 2月26日网格日报已登记：走访35 排查120 发现问题2 已整改1 体温异常0" in (done.text or "")
+    assert "已记录：走访40 排查150" in (chat.text or "") and "还差：\n1. 发现问题\n2. 已整改\n3. 体温异常人数" in (chat.text or "")
+    assert "✅ 阳光网格 2月26日网格日报已登记：走访40 排查150 发现问题3 已整改3 体温异常0" in (rest.text or "")
+    with Session(engine) as s:
+        reports = {r.reporter_id: r for r in queries.reports_on(s, report_date=dt.date(2020, 2, 26), kind="grid")}
+        assert queries.report_values(s, report_id=reports[HUANG].id)["issues_rectified"] == 3  # type: ignore[arg-type]
+
+
+async def test_grid_answer_survives_restart_quotes_and_expires(config: Config, engine: Engine, tmp_path: Path) -> None:
+    async with running_bot(config, engine, tmp_path, start=at(14, 0)) as bot:
+        (prompt,) = await _prompted(bot)
+    async with running_bot(config, engine, tmp_path, start=at(15, 30)) as bot2:  # restarted: state is in the database
+        quoted = f"「防控小助手：{prompt.text}」\n- - - - - - - - - - - - - - -\n35，120，2，1，0"
+        (ok,) = await bot2.post(GRID_ROOM, ZHANG, quoted)
+        assert await bot2.post(GRID_ROOM, HUANG, "好的") == []  # not an answer: silence
+        bot2.clock.set(at(18, 1))  # the 3-hour window is over
+        assert await bot2.post(GRID_ROOM, HUANG, "40，150，3，3，0") == []
+    assert "✅ 翠园网格 2月26日网格日报已登记" in (ok.text or "")

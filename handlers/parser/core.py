@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from handlers.parser.normalize import lines, segments
 from handlers.parser.pairs import Pair, Vocabulary, pairs_of_segment
 from handlers.parser.values import Bad, Value, parse_date, parse_value
-from handlers.templates import FieldType, Template
+from handlers.templates import FieldType, Template, TemplateField
 
 _TITLE_DATE = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}")
 _TITLE_NOISE = re.compile(r"今日|今天|每日|每天|[\s:()、,.\-—_|]+")
@@ -96,8 +96,10 @@ class Parser:
         reading, vocab = best
         return [_report(block, vocab, today) for block in reading.blocks if _has_content(block)]
 
-    def parse_reply(self, text: str, template_id: str, unit: str, today: dt.date) -> ParsedReport | None:
-        """A grid worker's answer to a prompt: labelled, or numbers in the prompt's order."""
+    def parse_reply(self, text: str, template_id: str, unit: str, today: dt.date,
+                    questions: list[str] | None = None) -> ParsedReport | None:
+        """A grid worker's answer to a prompt: labelled, or numbers in the order of the questions
+        asked (default: the template's prompt order; after a partial answer, the ones left)."""
         vocab = self.vocabularies[template_id]
         text_lines = lines(text)
         pairs = [p for p in _line_pairs(text_lines, vocab, today) if p.field is not None and p.raw]
@@ -105,7 +107,8 @@ class Parser:
         if labelled:
             head = Pair(vocab.unit_field.synonyms[0], vocab.unit_field, unit)
             return _report([head, *labelled], vocab, today)
-        return _positional(" ".join(text_lines), vocab, unit, today)
+        asked = [vocab.template.field(k) for k in questions] if questions is not None else None
+        return _positional(" ".join(text_lines), vocab, unit, today, asked)
 
 
 def _title(line: str, vocab: Vocabulary, today: dt.date) -> list[Pair] | None:
@@ -216,8 +219,9 @@ def _report(block: list[Pair], vocab: Vocabulary, today: dt.date) -> ParsedRepor
     return ParsedReport(tpl, ordered, missing, [invalid[f.key] for f in tpl.fields if f.key in invalid], unknown)
 
 
-def _positional(text: str, vocab: Vocabulary, unit: str, today: dt.date) -> ParsedReport | None:
-    questions = vocab.template.prompt_fields()
+def _positional(text: str, vocab: Vocabulary, unit: str, today: dt.date,
+                asked: list[TemplateField] | None = None) -> ParsedReport | None:
+    questions = asked if asked is not None else vocab.template.prompt_fields()
     numbered = _NUMBERED.findall(text)
     answers: list[tuple[int, str]]
     if numbered and all(1 <= int(i) <= len(questions) for i, _ in numbered):
