@@ -60,6 +60,7 @@ class ScheduleSpec(BaseModel):
     action: Action
     cron: str
     kind: str | None = None
+    group: str | None = None  # only this group (room id or topic) instead of every group of the kind
     text: str | None = None
     workdays_only: bool = False
 
@@ -194,6 +195,8 @@ def _check_schedules(cfg: Config) -> list[tuple[str, str]]:
             problems.append((f"schedules.{i}.kind", f"action '{job.action}' needs a group kind"))
         if job.kind is not None and job.kind not in cfg.kinds:
             problems.append((f"schedules.{i}.kind", f"unknown kind '{job.kind}'"))
+        if job.group is not None and not any(job.group in (g.room, g.topic) for g in cfg.groups):
+            problems.append((f"schedules.{i}.group", f"'{job.group}' is no configured group's room or topic"))
     if cfg.officials_kind not in cfg.kinds:
         problems.append(("officials_kind", f"unknown kind '{cfg.officials_kind}'"))
     return problems

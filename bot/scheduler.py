@@ -92,6 +92,8 @@ class Scheduler:
             kinds = [self.cfg.officials_kind]
         out = []
         for g in (g for k in kinds for g in queries.groups_of_kind(session, kind=k)):
+            if spec.group is not None and spec.group not in (g.room_id, g.topic):
+                continue
             cfg_group = next((c for c in self.cfg.groups if c.room == g.room_id or (c.topic and c.topic == g.topic)), None)
             units = tuple(cfg_group.units) if cfg_group is not None and cfg_group.kind == g.kind else ()
             out.append((g.room_id, GroupInfo(g.room_id, g.kind, units)))

@@ -186,3 +186,28 @@ async def test_a_long_summary_arrives_in_pieces(config: Config, engine: Engine, 
     assert sum(len(s.text or "") for s in out) > 1500
     assert len(out) >= 2 and all(len(s.text or "") <= 1500 for s in out)
     assert "等304个" in "".join(s.text or "" for s in out)  # long lists are capped, not dumped
+
+
+async def test_a_schedule_for_one_group_only(config: Config, engine: Engine, tmp_path: Path) -> None:
+    job = ScheduleSpec(id="jinshan_prompt", action="prompt", kind="property", group="金山街道物业小区防控群",
+                       cron="0 8 * * *", text="金山街道专属提醒")
+    other = ScheduleSpec(id="nowhere_prompt", action="prompt", kind="construction", group="在建工地复工报备群",
+                         cron="0 8 * * 6", text="只在周六")
+    async with running_bot(config.model_copy(update={"schedules": [job, other]}), engine, tmp_path, start=at(7, 0)) as bot:
+        sent = await tick(bot, at(8, 0))
+    assert len(sent) == 1 and sent[0].startswith(PROPERTY_ROOM + "|金山街道专属提醒")
+
+
+def test_schedule_group_must_exist(tmp_path: Path) -> None:
+    import yaml
+
+    from bot.config import ConfigError, parse_config
+    from tests.conftest import ROOT
+    data = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    data["schedules"][0]["group"] = "不存在的群"
+    try:
+        parse_config(data)
+    except ConfigError as exc:
+        assert "schedules.0.group: '不存在的群' is no configured group's room or topic" in str(exc)
+    else:
+        raise AssertionError("a schedule for an unknown group was accepted")
