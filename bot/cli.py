@@ -148,6 +148,41 @@ def cmd_issues(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
+    """Reports to .xlsx (one sheet per template + a summary sheet) or .csv (one file per template)."""
+    from rich.progress import Progress
+    from sqlmodel import Session
+
+    from bot.app import make_settings
+    from handlers.export import write_csv, write_workbook
+    from storage import schema
+    from storage.db import make_engine
+    from storage.export import report_rows
+
+    start, end = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
+    if end < start:
+        return fail("--to is before --from")
+    if args.kind and args.kind not in cfg.kinds:
+        return fail(f"unknown kind '{args.kind}' (config kinds: {', '.join(cfg.kinds)})")
+    out = Path(args.output)
+    engine = make_engine(cfg.db_url)
+    try:
+        schema.check_current(engine)
+        with Session(engine) as session, Progress(transient=True) as bar:
+            total = len(report_rows(session, start=start, end=end, kind=args.kind))
+            task = bar.add_task("exporting reports", total=total)
+            write = write_csv if out.suffix.lower() == ".csv" else write_workbook
+            result = write(session, make_settings(cfg), out, start=start, end=end, kind=args.kind,
+                           progress=lambda n: bar.advance(task, n))
+        files = result if isinstance(result, list) else [out]
+        print(f"{total} reports from {start} to {end} -> " + ", ".join(str(f) for f in files))
+    except schema.SchemaOutdated as exc:
+        return fail(str(exc))
+    finally:
+        engine.dispose()
+    return 0
+
+
 def _iso_date(value: str) -> str:
     try:
         dt.date.fromisoformat(value)
@@ -173,6 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
     su.add_argument("--date", type=_iso_date, help="the day (YYYY-MM-DD, default today)")
     su.add_argument("--kind", help="only this kind of unit")
     su.set_defaults(func=cmd_summary)
+
+    ex = sub.add_parser("export", help="export reports to Excel (.xlsx) or CSV")
+    ex.add_argument("--from", dest="start", type=_iso_date, required=True, help="first day (YYYY-MM-DD)")
+    ex.add_argument("--to", dest="end", type=_iso_date, required=True, help="last day (YYYY-MM-DD)")
+    ex.add_argument("--kind", help="only this kind of unit")
+    ex.add_argument("-o", "--output", required=True, help="file.xlsx, or file.csv (one CSV per template)")
+    ex.set_defaults(func=cmd_export)
 
     iss = sub.add_parser("issues", help="list the open problems assigned on inspection (交办)")
     iss.set_defaults(func=cmd_issues)

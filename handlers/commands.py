@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from storage import queries, stats
 
-from handlers.chat import Action, Incoming, reply
+from handlers.chat import Action, Incoming, SendFile, reply
 from handlers.context import Context
+from handlers.export import write_workbook
 from handlers.parser import blank_form
 from handlers.problems import list_open
 from handlers.receipts import day_label
@@ -84,6 +86,20 @@ def cmd_summary(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
     if not (ctx.is_admin(msg.sender_id) or is_officials):
         return [reply(msg, "汇总仅限管理员或领导小组群查询")]
     return [reply(msg, daily_summary(ctx.session, ctx.settings, ctx.today, as_of=ctx.now), mention=False)]
+
+
+def cmd_export(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
+    """Today's workbook as a file in the chat (masked: it is shown in a group)."""
+    is_officials = _kind(ctx) == ctx.settings.officials_kind
+    if not (ctx.is_admin(msg.sender_id) or is_officials):
+        return [reply(msg, "导出仅限管理员或领导小组群")]
+    stamp = f"{ctx.now:%H%M%S}_{abs(hash(msg.message_id)) % 10_000:04d}"
+    path = Path(ctx.settings.data_dir) / "exports" / f"防控报表_{ctx.today.isoformat()}_{stamp}.xlsx"
+    private = msg.room_id is None and ctx.is_admin(msg.sender_id)
+    count = write_workbook(ctx.session, ctx.settings, path, start=ctx.today, end=ctx.today, masked=not private)
+    where = {"room_id": msg.room_id} if msg.room_id else {"to_id": msg.sender_id}
+    return [reply(msg, f"📎 {day_label(ctx.today)}报表（{count}份报送），文件随后发送", mention=False),
+            SendFile(str(path), **where)]
 
 
 def cmd_bind(msg: Incoming, ctx: Context, arg: str) -> list[Action]:
@@ -162,6 +178,7 @@ COMMANDS: list[Command] = [
     Command(("进度", "今日", "/progress"), cmd_progress, "看今天谁报了、谁没报", in_private=False),
     Command(("汇总", "/summary"), cmd_summary, "今日汇总（管理员、领导小组群）"),
     Command(("问题", "/problems"), list_open, "看本群单位未整改的问题"),
+    Command(("导出", "/export"), cmd_export, "导出今日报表 Excel（管理员、领导小组群）"),
     Command(("绑定", "/bind"), cmd_bind, "管理员把本群绑定为某类群", in_private=False),
     Command(("撤回", "/withdraw"), cmd_withdraw, "撤回自己今天的报送"),
     Command(("我是", "/iam"), cmd_i_am, "登记自己是哪个单位的报送人", in_private=False),

@@ -1,0 +1,116 @@
+"""Reports to an Excel workbook (one sheet per template, Chinese headers in template order, and a
+summary sheet) or CSV files — the file officials forward upward."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlmodel import Session
+
+from storage import stats
+from storage.export import ReportRow, report_rows
+from storage.queries import StoredValue
+
+from handlers.context import Settings
+from handlers.privacy import mask
+from handlers.templates import FieldType, Template, TemplateField
+
+FIXED = ["日期", "单位", "所属街道"]
+TRAILING = ["迟报", "零报告", "报送人"]
+Progress = Callable[[int], None]
+
+
+def headers(template: Template) -> list[str]:
+    return FIXED + [f.display for f in template.fields if f.key not in (template.unit_field, template.date_field)] + TRAILING
+
+
+def cell(field: TemplateField, value: StoredValue, masked: bool) -> object:
+    if value is None:
+        return None
+    if field.type is FieldType.BOOL:
+        return "是" if value else "否"
+    if field.type is FieldType.ENUM:
+        words = field.words.get(str(value))
+        return words[0] if words else value
+    if field.type is FieldType.DATE and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    if isinstance(value, str) and masked:
+        return mask(value)
+    return value
+
+
+def row_cells(template: Template, row: ReportRow, masked: bool) -> list[object]:
+    fields = [f for f in template.fields if f.key not in (template.unit_field, template.date_field)]
+    return ([row.report_date, row.unit, row.parent or ""] + [cell(f, row.values.get(f.key), masked) for f in fields]
+            + ["是" if row.late else "", "是" if row.nil else "", row.reporter_id or ""])
+
+
+def _summary_rows(session: Session, settings: Settings, start: dt.date, end: dt.date,
+                  kind: str | None) -> Iterable[list[object]]:
+    yield ["日期", "类别", "已报", "应报", "迟报", "指标", "合计"]
+    for k in [k for k in settings.kind_names if settings.daily_templates(k) and kind in (None, k)]:
+        daily = settings.daily_templates(k)
+        keys = {f.key: f.display for t in settings.templates(k) if t.id in daily for f in t.fields
+                if f.type is FieldType.INT}
+        expected = len(stats.units(session, kind=k))
+        counts = stats.reported_counts(session, kind=k, templates=daily, start=start, end=end)
+        totals = stats.field_totals(session, kind=k, templates=daily, start=start, end=end, keys=list(keys))
+        day = start
+        while day <= end:
+            reported, late = counts.get(day, (0, 0))
+            for key, label in keys.items():
+                yield [day, settings.kind_names[k], reported, expected, late, label, totals.get((day, key), 0)]
+            day += dt.timedelta(days=1)
+
+
+def write_workbook(session: Session, settings: Settings, path: Path, *, start: dt.date, end: dt.date,
+                   kind: str | None = None, masked: bool = False, progress: Progress | None = None) -> int:
+    """Returns the number of report rows written."""
+    rows = report_rows(session, start=start, end=end, kind=kind)
+    wb = Workbook()
+    summary = wb.active
+    assert summary is not None
+    summary.title = "汇总"
+    for r in _summary_rows(session, settings, start, end, kind):
+        summary.append(r)
+    templates = [t for k in settings.kind_names if kind in (None, k) for t in settings.templates(k)]
+    for template in templates:
+        ws = wb.create_sheet(template.name[:31])
+        ws.append(headers(template))
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        for row in rows:
+            if row.template == template.id:
+                ws.append(row_cells(template, row, masked))
+                if progress:
+                    progress(1)
+    for ws in wb.worksheets:
+        ws.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return len(rows)
+
+
+def write_csv(session: Session, settings: Settings, path: Path, *, start: dt.date, end: dt.date,
+              kind: str | None = None, masked: bool = False, progress: Progress | None = None) -> list[Path]:
+    """One CSV per template (UTF-8 with BOM, so Excel on Windows opens the Chinese right)."""
+    rows = report_rows(session, start=start, end=end, kind=kind)
+    written = []
+    for template in [t for k in settings.kind_names if kind in (None, k) for t in settings.templates(k)]:
+        target = path.with_name(f"{path.stem}_{template.id}{path.suffix or '.csv'}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("w", newline="", encoding="utf-8-sig") as f:
+            out = csv.writer(f)
+            out.writerow(headers(template))
+            for row in rows:
+                if row.template == template.id:
+                    out.writerow(row_cells(template, row, masked))
+                    if progress:
+                        progress(1)
+        written.append(target)
+    return written
