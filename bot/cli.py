@@ -93,7 +93,7 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        return run_live(cfg, token=token, endpoint=endpoint)
+        return run_live(cfg, token=token, endpoint=endpoint, web=args.web)
     except SchemaOutdated as exc:
         return fail(str(exc))
 
@@ -183,6 +183,61 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_web(args: argparse.Namespace, cfg: Config) -> int:
+    """The dashboard alone (no WeChat connection in this process)."""
+    from aiohttp import web
+
+    from bot.clock import SystemClock
+    from bot.web.app import make_app
+    from storage import schema
+    from storage.db import make_engine
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    engine = make_engine(cfg.db_url)
+    try:
+        schema.check_current(engine)
+    except schema.SchemaOutdated as exc:
+        return fail(str(exc))
+    host, port = args.host or cfg.web.host, args.port or cfg.web.port
+    web.run_app(make_app(cfg, engine, SystemClock(cfg.tz)), host=host, port=port, print=None)
+    return 0
+
+
+def cmd_user(args: argparse.Namespace, cfg: Config) -> int:
+    """Dashboard accounts: `user add NAME [--street S]` stores one; `user hash` prints a hash for config."""
+    import getpass
+
+    from bot.web.auth import hash_password
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("密码: ")
+    if len(password) < 8:
+        return fail("the password needs at least 8 characters")
+    if args.user_command == "hash":
+        print(hash_password(password))
+        return 0
+    from sqlmodel import Session, select
+
+    from storage import schema
+    from storage.db import make_engine
+    from storage.models import WebUser
+
+    engine = make_engine(cfg.db_url)
+    try:
+        schema.check_current(engine)
+        with Session(engine) as session:
+            user = session.exec(select(WebUser).where(WebUser.username == args.username)).first()
+            user = user or WebUser(username=args.username, password_hash="", created_at=dt.datetime.now(dt.timezone.utc))
+            user.password_hash, user.name, user.street = hash_password(password), args.name or args.username, args.street
+            session.add(user)
+            session.commit()
+    except schema.SchemaOutdated as exc:
+        return fail(str(exc))
+    finally:
+        engine.dispose()
+    print(f"account {args.username} saved" + (f" (street {args.street})" if args.street else ""))
+    return 0
+
+
 def _iso_date(value: str) -> str:
     try:
         dt.date.fromisoformat(value)
@@ -216,10 +271,24 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", required=True, help="file.xlsx, or file.csv (one CSV per template)")
     ex.set_defaults(func=cmd_export)
 
+    w = sub.add_parser("web", help="serve the officials' dashboard and JSON API")
+    w.add_argument("--host")
+    w.add_argument("--port", type=int)
+    w.set_defaults(func=cmd_web)
+
+    u = sub.add_parser("user", help="dashboard accounts")
+    u.add_argument("user_command", choices=["add", "hash"])
+    u.add_argument("username", nargs="?", default="")
+    u.add_argument("--name", help="display name")
+    u.add_argument("--street", help="restrict the account to this street's units")
+    u.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    u.set_defaults(func=cmd_user)
+
     iss = sub.add_parser("issues", help="list the open problems assigned on inspection (交办)")
     iss.set_defaults(func=cmd_issues)
 
     r = sub.add_parser("run", help="connect to WeChat through a Wechaty puppet service and serve the groups")
+    r.add_argument("--web", action="store_true", help="also serve the dashboard in this process")
     r.set_defaults(func=cmd_run)
 
     m = sub.add_parser("demo", help="play a morning in four groups through the in-process puppet")

@@ -76,6 +76,21 @@ class ScheduleSpec(BaseModel):
         return value
 
 
+class WebAccount(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1)
+    name: str = ""
+    password_hash: str = Field(pattern=r"^\$argon2", description="made by `wxbot user hash`")
+    street: str | None = None  # restricted to this street's units
+
+
+class WebSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    accounts: list[WebAccount] = Field(default_factory=list)
+
+
 class ConnectionSpec(BaseModel):
     """How the supervisor watches the WeChat connection."""
 
@@ -99,6 +114,7 @@ class Config(BaseModel):
     groups: list[GroupSpec] = Field(default_factory=list)
     roster: list[RosterEntry] = Field(default_factory=list)
     connection: ConnectionSpec = Field(default_factory=ConnectionSpec)
+    web: WebSpec = Field(default_factory=WebSpec)
     officials_kind: str = "officials"
     # kind -> "HH:MM": reports after it are late (迟报); reminders after it are skipped
     deadlines: dict[str, str] = Field(default_factory=dict)

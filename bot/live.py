@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import time
+
+from aiohttp import web
 
 from bot import runtime as rt
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.connectors.wechaty import WechatyConnector
+from bot.web.app import Health, make_app
 from bot.supervisor import BadToken, Watch, supervise
 
 log = logging.getLogger("wxbot.live")
@@ -23,9 +27,26 @@ async def _report_rooms(runtime: rt.Runtime, conn: WechatyConnector, cfg: Config
         log.warning("configured %s group not found among the bot's rooms: %s", group.kind, name)
 
 
-async def _main(cfg: Config, token: str, endpoint: str) -> int:
+async def _serve_web(cfg: Config, runtime: rt.Runtime, clock: SystemClock) -> web.AppRunner:
+    def connected() -> bool:
+        return runtime.connector is not None and runtime.connector.logged_in.is_set() and not (
+            runtime.connector.stream is not None and runtime.connector.stream.done())
+
+    def age() -> float | None:
+        return None if runtime.connector is None else round(time.monotonic() - runtime.connector.last_event, 1)
+
+    runner = web.AppRunner(make_app(cfg, runtime.engine, clock, Health(connected, age)))
+    await runner.setup()
+    await web.TCPSite(runner, cfg.web.host, cfg.web.port).start()
+    log.info("dashboard on http://%s:%d", cfg.web.host, cfg.web.port)
+    return runner
+
+
+async def _main(cfg: Config, token: str, endpoint: str, with_web: bool = False) -> int:
     engine = rt.open_database(cfg, migrate=False)
-    runtime = rt.build(cfg, SystemClock(cfg.tz), engine=engine, token=token, endpoint=endpoint)
+    clock = SystemClock(cfg.tz)
+    runtime = rt.build(cfg, clock, engine=engine, token=token, endpoint=endpoint)
+    runner = await _serve_web(cfg, runtime, clock) if with_web else None
     outbox = asyncio.create_task(runtime.outbox.run(), name="outbox")
     scheduler = asyncio.create_task(runtime.scheduler.run(), name="scheduler")
 
@@ -45,10 +66,12 @@ async def _main(cfg: Config, token: str, endpoint: str) -> int:
     finally:
         outbox.cancel()
         scheduler.cancel()
+        if runner is not None:
+            await runner.cleanup()
         await runtime.stop()
         engine.dispose()
     return 0
 
 
-def run_live(cfg: Config, *, token: str, endpoint: str) -> int:
-    return asyncio.run(_main(cfg, token, endpoint))
+def run_live(cfg: Config, *, token: str, endpoint: str, web: bool = False) -> int:
+    return asyncio.run(_main(cfg, token, endpoint, web))

@@ -69,15 +69,19 @@ def _summary_rows(session: Session, settings: Settings, start: dt.date, end: dt.
 
 
 def write_workbook(session: Session, settings: Settings, path: Path, *, start: dt.date, end: dt.date,
-                   kind: str | None = None, masked: bool = False, progress: Progress | None = None) -> int:
-    """Returns the number of report rows written."""
-    rows = report_rows(session, start=start, end=end, kind=kind)
+                   kind: str | None = None, masked: bool = False, progress: Progress | None = None,
+                   street: str | None = None) -> int:
+    """Returns the number of report rows written; a street export holds only that street's units."""
+    rows = report_rows(session, start=start, end=end, kind=kind, street=street)
     wb = Workbook()
     summary = wb.active
     assert summary is not None
     summary.title = "汇总"
-    for r in _summary_rows(session, settings, start, end, kind):
-        summary.append(r)
+    if street is None:
+        for r in _summary_rows(session, settings, start, end, kind):
+            summary.append(r)
+    else:
+        summary.append([f"{street}：仅含本街道单位的报送，不含全区汇总"])
     templates = [t for k in settings.kind_names if kind in (None, k) for t in settings.templates(k)]
     for template in templates:
         ws = wb.create_sheet(template.name[:31])

@@ -31,10 +31,13 @@ class ReportRow:
     values: dict[str, StoredValue] = field(default_factory=dict)
 
 
-def report_rows(session: Session, *, start: dt.date, end: dt.date, kind: str | None = None) -> list[ReportRow]:
+def report_rows(session: Session, *, start: dt.date, end: dt.date, kind: str | None = None,
+                street: str | None = None) -> list[ReportRow]:
     where = [_R.c.status == "ok", _R.c.report_date.between(start, end)]
     if kind is not None:
         where.append(_R.c.kind == kind)
+    if street is not None:
+        where.append(_R.c.unit_id.in_(core_select(_U.c.id).where(_U.c.parent == street)))
     conn = session.connection()
     reports = conn.execute(
         core_select(_R.c.id, _R.c.template, _R.c.kind, _R.c.report_date, _U.c.name, _U.c.parent, _R.c.reporter_id,

@@ -181,3 +181,14 @@ class Conversation(SQLModel, table=True):
     expires_at: dt.datetime
     answered: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = "open"  # open | done
+
+
+class WebUser(SQLModel, table=True):
+    """An official's account for the dashboard; street restricts it to that street's units."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True)
+    name: str = ""
+    password_hash: str
+    street: str | None = None
+    created_at: dt.datetime

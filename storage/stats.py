@@ -114,3 +114,47 @@ def units_with(session: Session, *, kind: str, template: str, until: dt.date, ke
         query = query.select_from(_R.join(_V, _V.c.report_id == _R.c.id)).where(
             _V.c.key == key, _V.c.text_value == text_value)
     return {u for (u,) in session.connection().execute(query)}
+
+
+@dataclass(frozen=True, slots=True)
+class BoardRow:
+    unit_id: int
+    name: str
+    kind: str
+    parent: str | None
+    reported: bool
+    late: bool
+    nil: bool
+    fever: int | None
+
+
+def day_board(session: Session, *, day: dt.date, templates: Sequence[str], kinds: Sequence[str] | None = None,
+              street: str | None = None) -> list[BoardRow]:
+    """Every unit with its state on a day: one query (units LEFT JOIN that day's daily report)."""
+    fever = _V.alias("fever")
+    joined = _U.outerjoin(_R, and_(_R.c.unit_id == _U.c.id, _R.c.report_date == day, _R.c.status == "ok",
+                                   _R.c.template.in_(list(templates))))
+    joined = joined.outerjoin(fever, and_(fever.c.report_id == _R.c.id, fever.c.key == "fever_cases"))
+    query = core_select(_U.c.id, _U.c.name, _U.c.kind, _U.c.parent, _R.c.id, _R.c.late, _R.c.nil,
+                        fever.c.int_value).select_from(joined).where(_U.c.active)
+    if kinds is not None:
+        query = query.where(_U.c.kind.in_(list(kinds)))
+    if street is not None:
+        query = query.where(_U.c.parent == street)
+    rows = session.connection().execute(query.order_by(_U.c.kind, _U.c.parent, _U.c.id))
+    return [BoardRow(u, n, k, p, rid is not None, bool(late), bool(nil), f) for u, n, k, p, rid, late, nil, f in rows]
+
+
+def unit_history(session: Session, *, unit_id: int, start: dt.date, end: dt.date) -> list[tuple[dt.date, str, int, bool, dict[str, object]]]:
+    """(day, template, revision, late, values) of one unit's reports, oldest first."""
+    conn = session.connection()
+    reports = list(conn.execute(
+        core_select(_R.c.id, _R.c.report_date, _R.c.template, _R.c.revision, _R.c.late)
+        .where(_R.c.unit_id == unit_id, _R.c.status == "ok", _R.c.report_date.between(start, end))
+        .order_by(_R.c.report_date, _R.c.template)))
+    values: dict[int, dict[str, object]] = {r[0]: {} for r in reports}
+    if reports:
+        for rid, key, i, t in conn.execute(core_select(_V.c.report_id, _V.c.key, _V.c.int_value, _V.c.text_value)
+                                           .where(_V.c.report_id.in_(list(values)))):
+            values[rid][key] = i if i is not None else t
+    return [(d, tpl, rev, bool(late), values[rid]) for rid, d, tpl, rev, late in reports]

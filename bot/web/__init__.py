@@ -1,0 +1,1 @@
+"""The officials' desk on aiohttp: dashboard pages, JSON API, health endpoint."""

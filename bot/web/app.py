@@ -1,0 +1,201 @@
+"""The aiohttp application: pages, JSON API (/api, described at /api/openapi.json), /healthz."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import secrets
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from aiohttp_session import get_session, setup as setup_sessions
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from bot.app import make_settings
+from bot.config import Config
+from bot.web import auth, data, pages
+from bot.web.openapi import OPENAPI
+from handlers.context import Clock
+from handlers.export import write_workbook
+from handlers.summary import daily_summary
+from storage import outbox as outbox_store
+
+ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
+
+
+@dataclass
+class Health:
+    """What a supervisor of this process wants to know; `connected` is None when no bot runs here."""
+
+    connected: Callable[[], bool | None] = lambda: None
+    last_event_age: Callable[[], float | None] = lambda: None
+
+
+def secret_key(data_dir: Path) -> bytes:
+    """A persistent key (sessions survive restarts), made on first use, readable only by us."""
+    path = data_dir / "web_secret.key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(base64.urlsafe_b64encode(secrets.token_bytes(32)))
+        path.chmod(0o600)
+    return base64.urlsafe_b64decode(path.read_bytes())
+
+
+def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = None) -> web.Application:
+    settings = make_settings(cfg)
+    health = health or Health()
+    app = web.Application(middlewares=[])
+    setup_sessions(app, EncryptedCookieStorage(secret_key(cfg.data_dir), cookie_name="wxbot_session",
+                                               httponly=True, samesite="Lax", max_age=12 * 3600))
+    app.middlewares.append(auth.require_login)
+    app[ENGINE] = engine
+
+    def today() -> dt.date:
+        return clock.now().astimezone(cfg.tz).date()
+
+    def day_param(request: web.Request, name: str = "date") -> dt.date:
+        raw = request.query.get(name) or request.match_info.get(name)
+        if not raw:
+            return today()
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise web.HTTPBadRequest(text=f"{name} must be YYYY-MM-DD") from None
+
+    def kind_param(request: web.Request) -> str | None:
+        kind = request.query.get("kind") or None
+        if kind is not None and kind not in cfg.kinds:
+            raise web.HTTPBadRequest(text=f"unknown kind {kind}")
+        return kind
+
+    async def healthz(_: web.Request) -> web.Response:
+        try:
+            with Session(engine) as s:
+                s.connection().execute(text("SELECT 1"))
+                backlog: int | None = outbox_store.backlog(s)
+            db_ok = True
+        except Exception:  # noqa: BLE001 - the point is to report it
+            db_ok, backlog = False, None
+        connected, age = health.connected(), health.last_event_age()
+        ok = db_ok and connected is not False
+        return web.json_response({"ok": ok, "database": db_ok, "connected": connected,
+                                  "last_event_age_seconds": age, "outbox_backlog": backlog}, status=200 if ok else 503)
+
+    async def login_get(request: web.Request) -> web.Response:
+        return web.Response(text=pages.login_page(await auth.csrf_token(request), request.query.get("next", "/")),
+                            content_type="text/html")
+
+    async def login_post(request: web.Request) -> web.Response:
+        form = await request.post()
+        await auth.check_csrf(request, str(form.get("csrf", "")))
+        username, password = str(form.get("username", "")), str(form.get("password", ""))
+        with Session(engine) as s:
+            found = auth.find_account(cfg, s, username)
+        if found is None or not auth.check_password(found[1], password):
+            page = pages.login_page(await auth.csrf_token(request), str(form.get("next", "/")), "用户名或密码不对")
+            return web.Response(text=page, content_type="text/html", status=401)
+        session = await get_session(request)
+        session.invalidate()
+        session = await get_session(request)
+        account = found[0]
+        session["account"] = {"username": account.username, "name": account.name, "street": account.street}
+        session["csrf"] = secrets.token_urlsafe(24)
+        target = str(form.get("next", "/"))
+        raise web.HTTPFound(target if target.startswith("/") and not target.startswith("//") else "/")
+
+    async def logout(request: web.Request) -> web.Response:
+        form = await request.post()
+        await auth.check_csrf(request, str(form.get("csrf", "")))
+        (await get_session(request)).invalidate()
+        raise web.HTTPFound("/login")
+
+    async def board_page(request: web.Request) -> web.Response:
+        account = request[auth.ACCOUNT]
+        with Session(engine) as s:
+            board = data.board(s, settings, account, day_param(request), kind_param(request),
+                               request.query.get("street") or None)
+        return web.Response(text=pages.board_page(board, account, await auth.csrf_token(request)), content_type="text/html")
+
+    def unit_or_404(s: Session, request: web.Request) -> dict[str, Any]:
+        unit = data.allowed_unit(s, request[auth.ACCOUNT], int(request.match_info["unit_id"]))
+        if unit is None:
+            raise web.HTTPNotFound(text="no such unit (or not in your street)")
+        return unit
+
+    async def unit_page(request: web.Request) -> web.Response:
+        end = day_param(request)
+        with Session(engine) as s:
+            unit = unit_or_404(s, request)
+            reports = data.unit_reports(s, settings, unit["id"], end, 14)
+            probs = data.problems(s, settings, request[auth.ACCOUNT], today(), unit_id=unit["id"])
+        labels = {f.key: f.brief for t in settings.templates(unit["kind"]) for f in t.fields if f.type.value != "text"}
+        export = f"/export.xlsx?from={end - dt.timedelta(days=29)}&to={end}&kind={unit['kind']}"
+        html = pages.unit_page(unit, reports, probs, labels, request[auth.ACCOUNT], await auth.csrf_token(request), export)
+        return web.Response(text=html, content_type="text/html")
+
+    async def problems_page(request: web.Request) -> web.Response:
+        with Session(engine) as s:
+            probs = data.problems(s, settings, request[auth.ACCOUNT], today())
+        return web.Response(text=pages.problems_page(probs, request[auth.ACCOUNT], await auth.csrf_token(request)),
+                            content_type="text/html")
+
+    async def export_xlsx(request: web.Request) -> web.FileResponse:
+        start, end = day_param(request, "from"), day_param(request, "to")
+        if (end - start).days > 366 or end < start:
+            raise web.HTTPBadRequest(text="from/to: at most a year, from <= to")
+        out = Path(tempfile.mkdtemp(prefix="wxbot-export-")) / f"防控报表_{start}_{end}.xlsx"
+        with Session(engine) as s:
+            write_workbook(s, settings, out, start=start, end=end, kind=kind_param(request),
+                           masked=request[auth.ACCOUNT].street is not None, street=request[auth.ACCOUNT].street)
+        return web.FileResponse(out, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{out.name}"})
+
+    async def api_day(request: web.Request) -> web.Response:
+        with Session(engine) as s:
+            return web.json_response(data.board(s, settings, request[auth.ACCOUNT], day_param(request),
+                                                kind_param(request), request.query.get("street") or None))
+
+    async def api_units(request: web.Request) -> web.Response:
+        with Session(engine) as s:
+            board = data.board(s, settings, request[auth.ACCOUNT], today(), kind_param(request))
+        return web.json_response([{k: u[k] for k in ("id", "name", "kind", "street")} for u in board["units"]])
+
+    async def api_unit_reports(request: web.Request) -> web.Response:
+        days = min(max(int(request.query.get("days", "30")), 1), 366)
+        with Session(engine) as s:
+            unit = unit_or_404(s, request)
+            return web.json_response({"unit": unit, "reports": data.unit_reports(s, settings, unit["id"],
+                                                                                   day_param(request), days)})
+
+    async def api_problems(request: web.Request) -> web.Response:
+        with Session(engine) as s:
+            return web.json_response(data.problems(s, settings, request[auth.ACCOUNT], today()))
+
+    async def api_summary(request: web.Request) -> web.Response:
+        if request[auth.ACCOUNT].street is not None:
+            raise web.HTTPForbidden(text="the district summary is for district accounts")
+        with Session(engine) as s:
+            return web.json_response({"date": day_param(request).isoformat(),
+                                      "text": daily_summary(s, settings, day_param(request), kind=kind_param(request))})
+
+    async def openapi(_: web.Request) -> web.Response:
+        return web.json_response(OPENAPI)
+
+    async def style(_: web.Request) -> web.Response:
+        return web.Response(text=pages.CSS, content_type="text/css")
+
+    app.add_routes([
+        web.get("/healthz", healthz), web.get("/login", login_get), web.post("/login", login_post),
+        web.post("/logout", logout), web.get("/", board_page), web.get("/units/{unit_id:\\d+}", unit_page),
+        web.get("/problems", problems_page), web.get("/export.xlsx", export_xlsx),
+        web.get("/static/style.css", style),
+        web.get("/api/openapi.json", openapi), web.get("/api/days/{date}", api_day), web.get("/api/units", api_units),
+        web.get("/api/units/{unit_id:\\d+}/reports", api_unit_reports), web.get("/api/problems", api_problems),
+        web.get("/api/summary/{date}", api_summary),
+    ])
+    return app

@@ -1,0 +1,81 @@
+"""What the dashboard shows, as plain dicts (the JSON API returns them as they are)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.web.auth import Account
+from handlers.context import Settings
+from handlers.problems import names_of_units
+from storage import problems as problem_store
+from storage import queries, stats
+from storage.models import Problem
+
+
+def _state(row: stats.BoardRow) -> str:
+    if not row.reported:
+        return "missing"
+    if row.fever:
+        return "anomaly"
+    return "late" if row.late else "reported"
+
+
+def board(session: Session, settings: Settings, account: Account, day: dt.date, kind: str | None = None,
+          street: str | None = None) -> dict[str, Any]:
+    kinds = [k for k in settings.kind_names if settings.daily_templates(k) and kind in (None, k)]
+    templates = [t for k in kinds for t in settings.daily_templates(k)]
+    street = account.street or street  # a restricted account sees only its street
+    rows = stats.day_board(session, day=day, templates=templates, kinds=kinds, street=street)
+    units = [{"id": r.unit_id, "name": r.name, "kind": r.kind, "kind_name": settings.kind_names[r.kind],
+              "street": r.parent, "state": _state(r), "fever": r.fever or 0, "nil": r.nil} for r in rows]
+    totals: dict[str, int] = {"units": len(units)}
+    for state in ("reported", "late", "anomaly", "missing"):
+        totals[state] = sum(1 for u in units if u["state"] == state)
+    totals["fever"] = sum(r.fever or 0 for r in rows)
+    streets = sorted({str(r.parent) for r in stats.day_board(session, day=day, templates=templates, kinds=kinds)
+                      if r.parent and (account.street in (None, r.parent))})
+    return {"date": day.isoformat(), "kind": kind, "street": street, "totals": totals, "units": units,
+            "streets": streets, "kinds": {k: settings.kind_names[k] for k in kinds}}
+
+
+def allowed_unit(session: Session, account: Account, unit_id: int) -> dict[str, Any] | None:
+    unit = queries.unit_by_id(session, unit_id=unit_id)
+    if unit is None or (account.street is not None and unit.parent != account.street):
+        return None
+    return {"id": unit.id, "name": unit.name, "kind": unit.kind, "street": unit.parent, "aliases": unit.aliases}
+
+
+def unit_reports(session: Session, settings: Settings, unit_id: int, end: dt.date, days: int) -> list[dict[str, Any]]:
+    start = end - dt.timedelta(days=days - 1)
+    return [{"date": d.isoformat(), "template": tpl, "revision": rev, "late": late, "values": values}
+            for d, tpl, rev, late, values in stats.unit_history(session, unit_id=unit_id, start=start, end=end)]
+
+
+def problem_dict(p: Problem, names: dict[int, str], today: dt.date) -> dict[str, Any]:
+    overdue = p.status == "open" and p.deadline is not None and p.deadline < today
+    return {"number": p.id, "unit": names.get(p.unit_id, ""), "unit_id": p.unit_id, "description": p.description,
+            "deadline": p.deadline.isoformat() if p.deadline else None, "status": p.status, "overdue": overdue,
+            "assignee": p.assignee_name, "created_at": p.created_at.isoformat(),
+            "closed_at": p.closed_at.isoformat() if p.closed_at else None}
+
+
+def problems(session: Session, settings: Settings, account: Account, today: dt.date,
+             unit_id: int | None = None) -> list[dict[str, Any]]:
+    from sqlmodel import col, select
+
+    query = select(Problem).order_by(col(Problem.status).desc(), col(Problem.created_at))
+    rows = list(session.exec(query))
+    names = names_of_units(session, settings)
+    allowed = None
+    if account.street is not None:
+        allowed = {u.unit_id for k in settings.kind_names for u in stats.units(session, kind=k) if u.parent == account.street}
+    out = [problem_dict(p, names, today) for p in rows
+           if (allowed is None or p.unit_id in allowed) and (unit_id is None or p.unit_id == unit_id)]
+    return out
+
+
+def photos_of(session: Session, number: int) -> list[str]:
+    return [p.path for p in problem_store.photos(session, problem_id=number)]

@@ -1,0 +1,90 @@
+"""Server-rendered pages in Chinese: small, readable on a phone, no external assets."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+STATE_NAMES = {"reported": "已报", "late": "迟报", "anomaly": "异常", "missing": "未报"}
+CSS = """
+body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:0;background:#f5f6f8;color:#222}
+header{background:#1f4e8c;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+header a{color:#fff;text-decoration:none}header form{margin-left:auto}
+main{padding:1rem;max-width:1200px;margin:auto}
+.totals{display:flex;gap:.5rem;flex-wrap:wrap}.totals div{background:#fff;border-radius:6px;padding:.5rem .8rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:.5rem;margin-top:1rem}
+.tile{background:#fff;border-radius:6px;padding:.5rem;border-left:6px solid #999;text-decoration:none;color:#222}
+.reported{border-color:#2e9d4f}.late{border-color:#e0a800}.anomaly{border-color:#d33}.missing{border-color:#888;opacity:.8}
+table{border-collapse:collapse;background:#fff;width:100%}td,th{border:1px solid #ddd;padding:.3rem .5rem;text-align:left}
+.overdue{color:#d33;font-weight:bold}form.filters{display:flex;gap:.5rem;flex-wrap:wrap;margin:.5rem 0}
+"""
+
+
+def layout(title: str, body: str, account: Any | None = None, csrf: str = "") -> str:
+    nav = ""
+    if account is not None:
+        nav = (f'<a href="/">日报看板</a><a href="/problems">整改问题</a><span>{escape(account.name)}'
+               f'{("（" + escape(account.street) + "）") if account.street else ""}</span>'
+               f'<form method="post" action="/logout"><input type="hidden" name="csrf" value="{escape(csrf)}">'
+               '<button>退出</button></form>')
+    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{escape(title)}</title>'
+            f'<link rel="stylesheet" href="/static/style.css"></head><body><header><b>疫情防控报送</b>{nav}</header>'
+            f'<main>{body}</main></body></html>')
+
+
+def login_page(csrf: str, next_url: str, error: str = "") -> str:
+    err = f'<p class="overdue">{escape(error)}</p>' if error else ""
+    return layout("登录", f"""<h2>登录</h2>{err}<form method="post" action="/login">
+<input type="hidden" name="csrf" value="{escape(csrf)}"><input type="hidden" name="next" value="{escape(next_url)}">
+<p><label>用户名 <input name="username" autocomplete="username" required></label></p>
+<p><label>密码 <input name="password" type="password" autocomplete="current-password" required></label></p>
+<button>登录</button></form>""")
+
+
+def board_page(data: dict[str, Any], account: Any, csrf: str) -> str:
+    t = data["totals"]
+    kinds = "".join(f'<option value="{k}"{" selected" if data["kind"] == k else ""}>{escape(v)}</option>'
+                    for k, v in data["kinds"].items())
+    streets = "".join(f'<option{" selected" if data["street"] == s else ""}>{escape(s)}</option>' for s in data["streets"])
+    street_select = "" if account.street else f'<select name="street"><option value="">全部街道</option>{streets}</select>'
+    tiles = "".join(
+        f'<a class="tile {u["state"]}" href="/units/{u["id"]}" data-state="{u["state"]}">'
+        f'<b>{escape(u["name"])}</b><br><small>{escape(u["kind_name"])} · {escape(u["street"] or "")}</small><br>'
+        f'{STATE_NAMES[u["state"]]}{("，体温异常" + str(u["fever"]) + "人") if u["fever"] else ""}</a>'
+        for u in data["units"])
+    export = f'/export.xlsx?from={data["date"]}&to={data["date"]}' + (f'&kind={data["kind"]}' if data["kind"] else "")
+    body = f"""<h2>{escape(data["date"])} 报送情况</h2>
+<form class="filters" method="get" action="/"><input type="date" name="date" value="{data["date"]}">
+<select name="kind"><option value="">全部类别</option>{kinds}</select>{street_select}<button>查看</button>
+<a href="{export}" id="download">下载Excel</a></form>
+<div class="totals"><div>单位 <b id="t-units">{t["units"]}</b></div><div>已报 <b id="t-reported">{t["reported"] + t["late"] + t["anomaly"]}</b></div>
+<div>迟报 <b>{t["late"]}</b></div><div>异常 <b id="t-anomaly">{t["anomaly"]}</b></div><div>未报 <b id="t-missing">{t["missing"]}</b></div>
+<div>体温异常 <b>{t["fever"]}</b>人</div></div><div class="grid">{tiles}</div>"""
+    return layout("日报看板", body, account, csrf)
+
+
+def unit_page(unit: dict[str, Any], reports: list[dict[str, Any]], problems: list[dict[str, Any]],
+              labels: dict[str, str], account: Any, csrf: str, export: str) -> str:
+    keys = [k for k in labels if any(k in r["values"] for r in reports)]
+    head = "".join(f"<th>{escape(labels[k])}</th>" for k in keys)
+    rows = "".join(
+        f'<tr><td>{r["date"]}</td><td>{r["revision"]}{"（迟报）" if r["late"] else ""}</td>'
+        + "".join(f"<td>{escape(str(r['values'].get(k, '')))}</td>" for k in keys) + "</tr>" for r in reversed(reports))
+    plist = "".join(f'<li>#{p["number"]} {escape(p["description"])} · {"已销号" if p["status"] == "closed" else "未整改"}'
+                    f'{"（逾期）" if p["overdue"] else ""}</li>' for p in problems) or "<li>无</li>"
+    body = (f'<h2>{escape(unit["name"])}</h2><p>{escape(unit["street"] or "")} · '
+            f'<a href="{escape(export)}">下载Excel</a></p>'
+            f'<table><tr><th>日期</th><th>版本</th>{head}</tr>{rows}</table><h3>整改问题</h3><ul>{plist}</ul>')
+    return layout(unit["name"], body, account, csrf)
+
+
+def problems_page(problems: list[dict[str, Any]], account: Any, csrf: str) -> str:
+    rows = "".join(
+        f'<tr><td>#{p["number"]}</td><td>{escape(p["unit"])}</td><td>{escape(p["description"])}</td>'
+        f'<td>{p["deadline"] or ""}</td><td class="{"overdue" if p["overdue"] else ""}">'
+        f'{"已销号" if p["status"] == "closed" else ("逾期" if p["overdue"] else "未整改")}</td>'
+        f'<td>{escape(p["assignee"])}</td></tr>' for p in problems)
+    body = (f'<h2>整改问题（未销号 {sum(p["status"] == "open" for p in problems)} 个）</h2>'
+            f'<table><tr><th>编号</th><th>单位</th><th>问题</th><th>期限</th><th>状态</th><th>责任人</th></tr>{rows}</table>')
+    return layout("整改问题", body, account, csrf)
