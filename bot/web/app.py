@@ -22,7 +22,7 @@ from bot.config import Config
 from bot.web import auth, data, pages
 from bot.web.openapi import OPENAPI
 from handlers.context import Clock
-from handlers.export import write_workbook
+from handlers.export import cell, write_workbook
 from handlers.summary import daily_summary
 from storage import outbox as outbox_store
 
@@ -134,7 +134,11 @@ def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = 
             unit = unit_or_404(s, request)
             reports = data.unit_reports(s, settings, unit["id"], end, 14)
             probs = data.problems(s, settings, request[auth.ACCOUNT], today(), unit_id=unit["id"])
-        labels = {f.key: f.brief for t in settings.templates(unit["kind"]) for f in t.fields if f.type.value != "text"}
+        fields = {f.key: f for t in settings.templates(unit["kind"]) for f in t.fields
+                  if f.type.value != "text" and f.key != t.date_field}
+        labels = {k: f.brief for k, f in fields.items()}
+        for r in reports:  # 是/否 and enum words, as in the receipts
+            r["values"] = {k: cell(fields[k], v, masked=True) if k in fields else v for k, v in r["values"].items()}
         export = f"/export.xlsx?from={end - dt.timedelta(days=29)}&to={end}&kind={unit['kind']}"
         html = pages.unit_page(unit, reports, probs, labels, request[auth.ACCOUNT], await auth.csrf_token(request), export)
         return web.Response(text=html, content_type="text/html")

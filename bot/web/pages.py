@@ -49,7 +49,7 @@ def board_page(data: dict[str, Any], account: Any, csrf: str) -> str:
     streets = "".join(f'<option{" selected" if data["street"] == s else ""}>{escape(s)}</option>' for s in data["streets"])
     street_select = "" if account.street else f'<select name="street"><option value="">全部街道</option>{streets}</select>'
     tiles = "".join(
-        f'<a class="tile {u["state"]}" href="/units/{u["id"]}" data-state="{u["state"]}">'
+        f'<a class="tile {u["state"]}" href="/units/{u["id"]}?date={data["date"]}" data-state="{u["state"]}">'
         f'<b>{escape(u["name"])}</b><br><small>{escape(u["kind_name"])} · {escape(u["street"] or "")}</small><br>'
         f'{STATE_NAMES[u["state"]]}{("，体温异常" + str(u["fever"]) + "人") if u["fever"] else ""}</a>'
         for u in data["units"])

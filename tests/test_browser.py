@@ -1,0 +1,90 @@
+"""The dashboard in a real browser: Debian's headless Chromium driven by Playwright, against
+`wxbot web` serving a database filled by `wxbot demo`. A screenshot is left in .ci-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import ROOT
+from tests.system_deps import CHROMIUM, ensure
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = ROOT / ".ci-artifacts"
+PASSWORD = "correct horse battery"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    ensure("chromium", "fonts-wqy-microhei")
+    data = tmp_path_factory.mktemp("demo")
+    base = [sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml")]
+    subprocess.run([*base, "demo", "--keep", str(data)], check=True, capture_output=True, timeout=180)
+    subprocess.run([*base, "--data-dir", str(data), "user", "add", "zhou", "--name", "周科长", "--password-stdin"],
+                   input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+    port = _port()
+    server = subprocess.Popen([*base, "--data-dir", str(data), "web", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(10)
+
+
+def test_log_in_see_the_board_open_a_unit_download_excel(dashboard: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1000, "height": 900}, accept_downloads=True)
+        page.goto(dashboard + "/?date=2020-02-26")
+        assert "/login" in page.url  # nothing without a login
+        page.fill("input[name=username]", "zhou")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button")
+        page.wait_for_selector("#t-units")
+        assert page.inner_text("#t-units") == "8" and page.inner_text("#t-missing") == "0"
+        assert page.inner_text("#t-anomaly") == "1"  # 阳光花园小区: 体温异常1人
+        assert page.locator(".tile.anomaly").inner_text().startswith("阳光花园小区")
+        page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+        with page.expect_download() as download:
+            page.click("#download")
+        saved = tmp_path / "board.xlsx"
+        download.value.save_as(saved)
+        rows = list(load_workbook(saved)["防控日报"].iter_rows(values_only=True))
+        assert [r[1] for r in rows[1:]] == ["翠园小区", "阳光花园小区", "锦绣华庭", "幸福里小区"]
+        page.click("text=翠园小区")
+        page.wait_for_selector("h2")
+        assert page.inner_text("h2") == "翠园小区" and "360" in page.inner_text("table")
+        page.screenshot(path=str(ARTIFACTS / "unit.png"), full_page=True)
+        mobile = browser.new_page(viewport={"width": 390, "height": 844})
+        mobile.context.add_cookies(page.context.cookies())
+        mobile.goto(dashboard + "/problems")
+        assert "整改问题" in mobile.inner_text("h2")
+        mobile.screenshot(path=str(ARTIFACTS / "problems-phone.png"), full_page=True)
+        browser.close()
+    print(f"screenshots: {ARTIFACTS}")
