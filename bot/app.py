@@ -30,6 +30,7 @@ def make_settings(cfg: Config) -> Settings:
         deadlines={k: dt.time.fromisoformat(v.zfill(5)) for k, v in cfg.deadlines.items()},
         supplies={k: dict(v) for k, v in cfg.supplies.items()},
         reply_window=dt.timedelta(minutes=cfg.reply_window_minutes),
+        chart_font=str(cfg.chart_font),
     )
 
 

@@ -125,6 +125,8 @@ class Config(BaseModel):
     # how long a grid worker's short answer to a prompt is read as that answer
     reply_window_minutes: int = Field(default=180, gt=0)
     schedules: list[ScheduleSpec] = Field(default_factory=list)
+    # a CJK font for chart PNGs (Debian: apt-get install fonts-wqy-microhei); without it, text only
+    chart_font: Path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
     @field_validator("timezone")
     @classmethod

@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import os
 import socket
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,9 +20,10 @@ from sqlmodel import Session
 from bot.config import Config, ScheduleSpec
 from bot.outbox import SleepingClock, enqueue_actions
 from handlers import grid, problems, reminders
-from handlers.chat import Action, Say
+from handlers.chat import Action, Say, SendFile
+from handlers.charts import png_trend
 from handlers.context import Context, GroupInfo, Settings
-from handlers.summary import daily_summary, weekly_summary
+from handlers.summary import daily_summary, weekly_series, weekly_summary
 from storage import firings, queries
 from storage.db import session_scope
 
@@ -148,8 +150,22 @@ class Scheduler:
             case "daily_summary":
                 return [Say(daily_summary(session, self.settings, day, late=late), room_id=room)]
             case "weekly_summary":
-                return [Say(weekly_summary(session, self.settings, day, late=late), room_id=room)]
+                return [Say(weekly_summary(session, self.settings, day, late=late), room_id=room),
+                        *self._weekly_chart(session, day, room)]
         raise AssertionError(spec.action)  # pragma: no cover
+
+    def _weekly_chart(self, session: Session, day: dt.date, room: str) -> list[Action]:
+        """The week's trend as a PNG with Chinese labels; skipped (logged) without a CJK font."""
+        font = Path(self.settings.chart_font)
+        if not font.exists():
+            log.warning("no CJK font at %s (chart_font): weekly chart skipped, text sent", font)
+            return []
+        dates, series = weekly_series(session, self.settings, day)
+        png = png_trend(f"{dates[0].month}月{dates[0].day}日至{day.month}月{day.day}日 报送趋势", dates, series, font)
+        path = _weekly_chart_path(self.settings.data_dir, day)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(png)
+        return [SendFile(str(path), room_id=room)]
 
     async def run(self) -> None:
         """Forever: tick, then sleep on the clock until the next fire time (at most a minute)."""
@@ -162,6 +178,10 @@ class Scheduler:
             nxt = self.next_fire(now)
             wait = 60.0 if nxt is None else min(max((nxt - now).total_seconds(), 0.5), 60.0)
             await self.clock.sleep(wait)
+
+
+def _weekly_chart_path(data_dir: str, day: dt.date) -> Path:
+    return Path(data_dir) / "charts" / f"weekly_{day.isoformat()}.png"
 
 
 class _FixedClock:

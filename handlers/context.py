@@ -41,6 +41,7 @@ class Settings:
     deadlines: dict[str, dt.time] = field(default_factory=dict)
     supplies: dict[str, dict[str, int]] = field(default_factory=dict)
     reply_window: dt.timedelta = dt.timedelta(hours=3)
+    chart_font: str = ""
 
     def is_late(self, kind: str, moment: dt.datetime, day: dt.date) -> bool:
         """After the kind's deadline on the report's own day (a report for a past day is late too)."""

@@ -145,3 +145,20 @@ def weekly_summary(session: Session, settings: Settings, end: dt.date, *, late: 
             figures = " ".join(str(totals.get((d, k), 0)) for k, _ in fields)
             lines.append(f"{d.month}/{d.day} {counts.get(d, (0, 0))[0]}/{expected} {figures}")
     return "\n".join(lines)
+
+
+def weekly_series(session: Session, settings: Settings, end: dt.date,
+                  days: int = 7) -> tuple[list[dt.date], list[tuple[str, list[float]]]]:
+    """Per kind, units reported each day; and the district's fever cases each day."""
+    start = end - dt.timedelta(days=days - 1)
+    dates = [start + dt.timedelta(days=i) for i in range(days)]
+    series: list[tuple[str, list[float]]] = []
+    fever = [0.0] * days
+    for kind in report_kinds(settings):
+        daily = settings.daily_templates(kind)
+        counts = stats.reported_counts(session, kind=kind, templates=daily, start=start, end=end)
+        series.append((f"{settings.kind_names.get(kind, kind)}已报", [float(counts.get(d, (0, 0))[0]) for d in dates]))
+        totals = stats.field_totals(session, kind=kind, templates=daily, start=start, end=end, keys=["fever_cases"])
+        fever = [f + totals.get((d, "fever_cases"), 0) for f, d in zip(fever, dates, strict=True)]
+    series.append(("体温异常人数", fever))
+    return dates, series

@@ -211,3 +211,18 @@ def test_schedule_group_must_exist(tmp_path: Path) -> None:
         assert "schedules.0.group: '不存在的群' is no configured group's room or topic" in str(exc)
     else:
         raise AssertionError("a schedule for an unknown group was accepted")
+
+
+async def test_weekly_summary_carries_a_png_chart(config: Config, engine: Engine, tmp_path: Path) -> None:
+    from tests.system_deps import ensure
+    ensure("fonts-wqy-microhei")
+    friday = dt.date(2020, 2, 28)
+    async with running_bot(config, engine, tmp_path, start=at(16, 0, friday)) as bot:
+        await bot.post(PROPERTY_ROOM, WANG, "小区：翠园小区\n测温：300\n体温异常：1\n消杀：是\n日期：2月27日")
+        before = len(bot.puppet.sent)
+        bot.clock.set(at(17, 0, friday))
+        bot.runtime.scheduler.tick()
+        await bot.settle()
+        files = [s for s in bot.puppet.sent[before:] if s.file_name]
+    assert len(files) == 1 and files[0].conversation_id == OFFICIALS_ROOM and files[0].file_name.endswith(".png")
+    assert (tmp_path / "charts" / "weekly_2020-02-28.png").read_bytes().startswith(b"\x89PNG")

@@ -23,7 +23,8 @@ from bot.web import auth, data, pages
 from bot.web.openapi import OPENAPI
 from handlers.context import Clock
 from handlers.export import cell, write_workbook
-from handlers.summary import daily_summary
+from handlers.charts import svg_lines
+from handlers.summary import daily_summary, weekly_series
 from storage import outbox as outbox_store
 
 ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
@@ -118,9 +119,13 @@ def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = 
     async def board_page(request: web.Request) -> web.Response:
         account = request[auth.ACCOUNT]
         with Session(engine) as s:
-            board = data.board(s, settings, account, day_param(request), kind_param(request),
-                               request.query.get("street") or None)
-        return web.Response(text=pages.board_page(board, account, await auth.csrf_token(request)), content_type="text/html")
+            day = day_param(request)
+            board = data.board(s, settings, account, day, kind_param(request), request.query.get("street") or None)
+            span = 30 if request.query.get("days") == "30" else 7
+            dates, series = weekly_series(s, settings, day, span) if account.street is None else ([], [])
+        chart = svg_lines(dates, series)
+        return web.Response(text=pages.board_page(board, account, await auth.csrf_token(request), chart, span),
+                            content_type="text/html")
 
     def unit_or_404(s: Session, request: web.Request) -> dict[str, Any]:
         unit = data.allowed_unit(s, request[auth.ACCOUNT], int(request.match_info["unit_id"]))
@@ -140,7 +145,17 @@ def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = 
         for r in reports:  # 是/否 and enum words, as in the receipts
             r["values"] = {k: cell(fields[k], v, masked=True) if k in fields else v for k, v in r["values"].items()}
         export = f"/export.xlsx?from={end - dt.timedelta(days=29)}&to={end}&kind={unit['kind']}"
-        html = pages.unit_page(unit, reports, probs, labels, request[auth.ACCOUNT], await auth.csrf_token(request), export)
+        span = 30 if request.query.get("days") == "30" else 7
+        with Session(engine) as s:
+            trend = data.unit_reports(s, settings, unit["id"], end, span)
+        dates = [end - dt.timedelta(days=span - 1 - i) for i in range(span)]
+        by_day = {r["date"]: r["values"] for r in trend}
+        main = [k for k, f in fields.items() if f.type.value == "int"][:3]
+        chart = svg_lines(dates, [(labels[k], [float(by_day.get(d.isoformat(), {}).get(k) or 0) for d in dates])
+                                  for k in main])
+        unit["date"] = end.isoformat()
+        html = pages.unit_page(unit, reports, probs, labels, request[auth.ACCOUNT], await auth.csrf_token(request), export,
+                               chart, span)
         return web.Response(text=html, content_type="text/html")
 
     async def problems_page(request: web.Request) -> web.Response:

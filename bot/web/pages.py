@@ -42,7 +42,12 @@ def login_page(csrf: str, next_url: str, error: str = "") -> str:
 <button>登录</button></form>""")
 
 
-def board_page(data: dict[str, Any], account: Any, csrf: str) -> str:
+def _spans(base: str, span: int) -> str:
+    return " ".join(f'<a href="{base}days={d}">{"<b>" if d == span else ""}近{d}天{"</b>" if d == span else ""}</a>'
+                    for d in (7, 30))
+
+
+def board_page(data: dict[str, Any], account: Any, csrf: str, chart: str = "", span: int = 7) -> str:
     t = data["totals"]
     kinds = "".join(f'<option value="{k}"{" selected" if data["kind"] == k else ""}>{escape(v)}</option>'
                     for k, v in data["kinds"].items())
@@ -60,21 +65,25 @@ def board_page(data: dict[str, Any], account: Any, csrf: str) -> str:
 <a href="{export}" id="download">下载Excel</a></form>
 <div class="totals"><div>单位 <b id="t-units">{t["units"]}</b></div><div>已报 <b id="t-reported">{t["reported"] + t["late"] + t["anomaly"]}</b></div>
 <div>迟报 <b>{t["late"]}</b></div><div>异常 <b id="t-anomaly">{t["anomaly"]}</b></div><div>未报 <b id="t-missing">{t["missing"]}</b></div>
-<div>体温异常 <b>{t["fever"]}</b>人</div></div><div class="grid">{tiles}</div>"""
+<div>体温异常 <b>{t["fever"]}</b>人</div></div>
+{('<h3>趋势 ' + _spans(f'/?date={data["date"]}&', span) + '</h3>' + chart) if chart else ''}
+<div class="grid">{tiles}</div>"""
     return layout("日报看板", body, account, csrf)
 
 
 def unit_page(unit: dict[str, Any], reports: list[dict[str, Any]], problems: list[dict[str, Any]],
-              labels: dict[str, str], account: Any, csrf: str, export: str) -> str:
+              labels: dict[str, str], account: Any, csrf: str, export: str, chart: str = "", span: int = 7) -> str:
     keys = [k for k in labels if any(k in r["values"] for r in reports)]
     head = "".join(f"<th>{escape(labels[k])}</th>" for k in keys)
     rows = "".join(
         f'<tr><td>{r["date"]}</td><td>{r["revision"]}{"（迟报）" if r["late"] else ""}</td>'
         + "".join(f"<td>{escape(str(r['values'].get(k, '')))}</td>" for k in keys) + "</tr>" for r in reversed(reports))
+    base = "/units/{}?date={}&".format(unit["id"], unit.get("date", ""))
     plist = "".join(f'<li>#{p["number"]} {escape(p["description"])} · {"已销号" if p["status"] == "closed" else "未整改"}'
                     f'{"（逾期）" if p["overdue"] else ""}</li>' for p in problems) or "<li>无</li>"
     body = (f'<h2>{escape(unit["name"])}</h2><p>{escape(unit["street"] or "")} · '
             f'<a href="{escape(export)}">下载Excel</a></p>'
+            f'<h3>趋势 {_spans(base, span)}</h3>{chart}'
             f'<table><tr><th>日期</th><th>版本</th>{head}</tr>{rows}</table><h3>整改问题</h3><ul>{plist}</ul>')
     return layout(unit["name"], body, account, csrf)
 
