@@ -62,6 +62,9 @@ def timed(label: str, engine: Engine, n_units: int, n_days: int, weekly: bool) -
     settings = make_settings(load_config(ROOT / "config.yaml"))
     start = time.perf_counter()
     fill(engine, n_units, n_days)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))  # a bulk load has no planner statistics until autovacuum runs
     filled = time.perf_counter() - start
     with Session(engine) as session:
         daily_summary(session, settings, END)  # warm the statement caches once

@@ -8,7 +8,7 @@ import re
 from sqlmodel import Session
 
 from storage import problems as store
-from storage import queries
+from storage import queries, stats
 from storage.models import Problem, Unit
 
 from handlers.chat import Action, Incoming, Say, reply
@@ -157,8 +157,7 @@ def unit_names(ctx: Context) -> dict[int, str]:
 
 
 def names_of_units(session: Session, settings: Settings) -> dict[int, str]:
-    return {u.id: u.name for k in settings.kind_names for u in queries.units_of_kind(session, kind=k)
-            if u.id is not None}
+    return {u.unit_id: u.name for k in settings.kind_names for u in stats.units(session, kind=k)}
 
 
 def group_unit_ids(ctx: Context) -> list[int] | None:

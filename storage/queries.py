@@ -251,3 +251,9 @@ def sum_field_by_day(
 
 def groups_of_kind(session: Session, *, kind: str) -> list[Group]:
     return list(session.exec(select(Group).where(Group.kind == kind).order_by(col(Group.id))))
+
+
+def reports_on_unit(session: Session, *, unit_id: int, start: dt.date, end: dt.date) -> list[Report]:
+    query = select(Report).where(Report.unit_id == unit_id, col(Report.report_date) >= start,
+                                 col(Report.report_date) <= end).order_by(col(Report.report_date))
+    return list(session.exec(query))

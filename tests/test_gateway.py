@@ -98,10 +98,10 @@ def _config(tmp_path: Path, **connection: float) -> Path:
     return cfg
 
 
-def _run(cfg: Path, port: int, token: str = TOKEN) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+def _run(cfg: Path, port: int, token: str = TOKEN, *extra: str) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WECHATY_")}
     env.update(WECHATY_PUPPET_SERVICE_TOKEN=token, WECHATY_PUPPET_SERVICE_ENDPOINT=f"127.0.0.1:{port}")
-    bot = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "run"], env=env, text=True,
+    bot = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "run", *extra], env=env, text=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cfg.parent)
     assert bot.stderr is not None
     return bot, _lines(bot.stderr)
@@ -205,3 +205,31 @@ def test_report_through_the_gateway_is_stored_and_answered(
         (report,) = s.exec(select(Report)).all()
         assert report.unit_id == unit.id and report.reporter_id == "wxid_wang_cuiyuan"
     engine.dispose()
+
+
+def test_run_web_healthz_reports_the_connection(node_modules: Path, tmp_path: Path) -> None:
+    import urllib.request
+
+    port, web_port = _port(), _port()
+    gw, _ = _start_gateway(port)
+    cfg = _config(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8") + f"\nweb:\n  port: {web_port}\n", encoding="utf-8")
+    bot, logs = _run(cfg, port, TOKEN, "--web")
+    seen: list[str] = []
+    try:
+        _wait_for(logs, lambda line: "in 1 rooms" in line, 90, seen)
+        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/healthz", timeout=5) as resp:
+            up = json.loads(resp.read())
+        _close(gw)  # the gateway dies: healthz must say so within the watch interval
+        _wait_for(logs, lambda line: "WeChat connection lost" in line or "connection failed" in line, 60, seen)
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{web_port}/healthz", timeout=5)
+            down_status = 200
+        except urllib.error.HTTPError as exc:
+            down_status, down = exc.code, json.loads(exc.read())
+            exc.close()
+    finally:
+        _close(bot)
+        _close(gw)
+    assert up["ok"] and up["connected"] is True and up["database"] and up["last_event_age_seconds"] is not None
+    assert down_status == 503 and down["connected"] is False

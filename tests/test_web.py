@@ -31,6 +31,12 @@ async def _fill(config: Config, engine: Engine, tmp_path: Path) -> None:
         await bot.post(CONSTRUCTION_ROOM, "wxid_chen_binjiang", "项目：滨江壹号项目\n复工情况：已复工\n在岗人数：120\n体温异常：0")
         await bot.post(PROPERTY_ROOM, "wxid_admin_zhou", "交办：翠园小区 3栋垃圾未清运，限2月25日前整改 @王经理",
                        mention_ids=["wxid_wang_cuiyuan"])
+        await bot.post(PROPERTY_ROOM, "wxid_wang_cuiyuan", "小区：翠园小区\n测温：360\n体温异常：0\n消杀：是")  # a repost
+        await bot.post(PROPERTY_ROOM, "wxid_admin_zhou", "交办：阳光花园小区 消防通道堆物，限3月1日前整改")
+        await bot.post(PROPERTY_ROOM, "wxid_li_yangguang", "整改 #2 已完成")
+        await bot.puppet.post_image(PROPERTY_ROOM, "wxid_li_yangguang", b"\xff\xd8after", name="after.jpg",
+                                    timestamp_ms=int(bot.clock.now().timestamp() * 1000))
+        await bot.settle()
 
 
 @asynccontextmanager
@@ -71,17 +77,25 @@ async def test_day_board_and_api_match_storage(config: Config, engine: Engine, t
         assert await login(c, "zhou") == 302
         page = await (await c.get("/?date=2020-02-26")).text()
         assert 'id="t-units">8<' in page and 'id="t-missing">4<' in page and 'id="t-anomaly">1<' in page
+        assert "<svg" in page and "物业小区已报" in page  # the trend
         assert "阳光花园小区" in page and "体温异常2人" in page and "https://" not in page  # no external assets
         day = await (await c.get("/api/days/2020-02-26?kind=property")).json()
         states = {u["name"]: u["state"] for u in day["units"]}
         assert states == {"翠园小区": "reported", "阳光花园小区": "anomaly", "锦绣华庭": "missing", "幸福里小区": "reported"}
         unit_id = next(u["id"] for u in day["units"] if u["name"] == "翠园小区")
         reports = await (await c.get(f"/api/units/{unit_id}/reports?date=2020-02-26&days=7")).json()
-        assert reports["reports"][0]["values"]["residents_screened"] == 356
-        assert "测温" in await (await c.get(f"/units/{unit_id}?date=2020-02-26")).text()
-        (problem,) = await (await c.get("/api/problems")).json()
-        assert problem["overdue"] and problem["unit"] == "翠园小区" and problem["deadline"] == "2020-02-25"
-        assert "逾期" in await (await c.get("/problems")).text()
+        assert reports["reports"][0]["values"]["residents_screened"] == 360 and reports["reports"][0]["revision"] == 2
+        unit_text = await (await c.get(f"/units/{unit_id}?date=2020-02-26")).text()
+        assert "2020-02-26 第1版：测温 356" in unit_text and "<svg" in unit_text  # the earlier version, a trend chart
+        assert "<polyline" in await (await c.get(f"/units/{unit_id}?date=2020-02-26&days=30")).text()
+        open_problem, closed = await (await c.get("/api/problems")).json()
+        assert open_problem["overdue"] and open_problem["unit"] == "翠园小区" and open_problem["deadline"] == "2020-02-25"
+        assert closed["status"] == "closed" and closed["photos"] == 1
+        problems_html = await (await c.get("/problems")).text()
+        assert "逾期" in problems_html and f'/problems/{closed["number"]}/photos/0' in problems_html
+        photo = await c.get(f'/problems/{closed["number"]}/photos/0')
+        assert photo.status == 200 and await photo.read() == b"\xff\xd8after"
+        assert (await c.get(f'/problems/{closed["number"]}/photos/1')).status == 404
         summary = await (await c.get("/api/summary/2020-02-26")).json()
         assert "【物业小区】已报 3/4" in summary["text"]
         spec = await (await c.get("/api/openapi.json")).json()
@@ -102,6 +116,7 @@ async def test_street_account_sees_only_its_street(config: Config, engine: Engin
         assert (await c.get(f"/units/{cuiyuan}")).status == 404  # 翠园小区 is in 金山街道
         assert (await c.get(f"/api/units/{cuiyuan}/reports")).status == 404
         assert await (await c.get("/api/problems")).json() == []
+        assert (await c.get("/problems/2/photos/0")).status == 404  # not in this street
         assert (await c.get("/api/summary/2020-02-26")).status == 403
         xlsx = await c.get("/export.xlsx?from=2020-02-26&to=2020-02-26")
         rows = list(load_workbook(io.BytesIO(await xlsx.read()))["防控日报"].iter_rows(values_only=True))

@@ -138,11 +138,12 @@ def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = 
         with Session(engine) as s:
             unit = unit_or_404(s, request)
             reports = data.unit_reports(s, settings, unit["id"], end, 14)
+            revisions = data.revisions(s, unit["id"], end, 14)
             probs = data.problems(s, settings, request[auth.ACCOUNT], today(), unit_id=unit["id"])
         fields = {f.key: f for t in settings.templates(unit["kind"]) for f in t.fields
                   if f.type.value != "text" and f.key != t.date_field}
         labels = {k: f.brief for k, f in fields.items()}
-        for r in reports:  # 是/否 and enum words, as in the receipts
+        for r in [*reports, *revisions]:  # 是/否 and enum words, as in the receipts
             r["values"] = {k: cell(fields[k], v, masked=True) if k in fields else v for k, v in r["values"].items()}
         export = f"/export.xlsx?from={end - dt.timedelta(days=29)}&to={end}&kind={unit['kind']}"
         span = 30 if request.query.get("days") == "30" else 7
@@ -155,7 +156,7 @@ def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = 
                                   for k in main])
         unit["date"] = end.isoformat()
         html = pages.unit_page(unit, reports, probs, labels, request[auth.ACCOUNT], await auth.csrf_token(request), export,
-                               chart, span)
+                               chart, span, revisions)
         return web.Response(text=html, content_type="text/html")
 
     async def problems_page(request: web.Request) -> web.Response:
@@ -163,6 +164,15 @@ def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = 
             probs = data.problems(s, settings, request[auth.ACCOUNT], today())
         return web.Response(text=pages.problems_page(probs, request[auth.ACCOUNT], await auth.csrf_token(request)),
                             content_type="text/html")
+
+    async def problem_photo(request: web.Request) -> web.FileResponse:
+        number, index = int(request.match_info["number"]), int(request.match_info["index"])
+        with Session(engine) as s:
+            visible = {p["number"] for p in data.problems(s, settings, request[auth.ACCOUNT], today())}
+            paths = data.photos_of(s, number) if number in visible else []
+        if index >= len(paths) or not Path(paths[index]).exists():
+            raise web.HTTPNotFound(text="no such photo")
+        return web.FileResponse(paths[index])
 
     async def export_xlsx(request: web.Request) -> web.FileResponse:
         start, end = day_param(request, "from"), day_param(request, "to")
@@ -211,7 +221,8 @@ def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = 
     app.add_routes([
         web.get("/healthz", healthz), web.get("/login", login_get), web.post("/login", login_post),
         web.post("/logout", logout), web.get("/", board_page), web.get("/units/{unit_id:\\d+}", unit_page),
-        web.get("/problems", problems_page), web.get("/export.xlsx", export_xlsx),
+        web.get("/problems", problems_page),
+        web.get("/problems/{number:\\d+}/photos/{index:\\d+}", problem_photo), web.get("/export.xlsx", export_xlsx),
         web.get("/static/style.css", style),
         web.get("/api/openapi.json", openapi), web.get("/api/days/{date}", api_day), web.get("/api/units", api_units),
         web.get("/api/units/{unit_id:\\d+}/reports", api_unit_reports), web.get("/api/problems", api_problems),

@@ -72,10 +72,22 @@ def problems(session: Session, settings: Settings, account: Account, today: dt.d
     allowed = None
     if account.street is not None:
         allowed = {u.unit_id for k in settings.kind_names for u in stats.units(session, kind=k) if u.parent == account.street}
-    out = [problem_dict(p, names, today) for p in rows
-           if (allowed is None or p.unit_id in allowed) and (unit_id is None or p.unit_id == unit_id)]
+    out = [problem_dict(p, names, today) | {"photos": len(problem_store.photos(session, problem_id=p.id or 0))}
+           for p in rows if (allowed is None or p.unit_id in allowed) and (unit_id is None or p.unit_id == unit_id)]
     return out
 
 
 def photos_of(session: Session, number: int) -> list[str]:
     return [p.path for p in problem_store.photos(session, problem_id=number)]
+
+
+def revisions(session: Session, unit_id: int, end: dt.date, days: int) -> list[dict[str, Any]]:
+    """Earlier versions of the unit's reports (a repost keeps them)."""
+    out = []
+    start = end - dt.timedelta(days=days - 1)
+    for report in queries.reports_on_unit(session, unit_id=unit_id, start=start, end=end):
+        assert report.id is not None
+        for rev in queries.revisions_of(session, report_id=report.id):
+            out.append({"date": report.report_date.isoformat(), "revision": rev.revision, "values": rev.values,
+                        "replaced_at": report.updated_at.isoformat()})
+    return out

@@ -72,25 +72,34 @@ def board_page(data: dict[str, Any], account: Any, csrf: str, chart: str = "", s
 
 
 def unit_page(unit: dict[str, Any], reports: list[dict[str, Any]], problems: list[dict[str, Any]],
-              labels: dict[str, str], account: Any, csrf: str, export: str, chart: str = "", span: int = 7) -> str:
+              labels: dict[str, str], account: Any, csrf: str, export: str, chart: str = "", span: int = 7,
+              revisions: list[dict[str, Any]] | None = None) -> str:
     keys = [k for k in labels if any(k in r["values"] for r in reports)]
     head = "".join(f"<th>{escape(labels[k])}</th>" for k in keys)
     rows = "".join(
         f'<tr><td>{r["date"]}</td><td>{r["revision"]}{"（迟报）" if r["late"] else ""}</td>'
         + "".join(f"<td>{escape(str(r['values'].get(k, '')))}</td>" for k in keys) + "</tr>" for r in reversed(reports))
     base = "/units/{}?date={}&".format(unit["id"], unit.get("date", ""))
+    revs = "".join(f'<li>{r["date"]} 第{r["revision"]}版：'
+                   + escape("，".join(f"{label} {r['values'][k]}" for k, label in labels.items() if k in r["values"]))
+                   + "</li>" for r in revisions or []) or "<li>无</li>"
     plist = "".join(f'<li>#{p["number"]} {escape(p["description"])} · {"已销号" if p["status"] == "closed" else "未整改"}'
                     f'{"（逾期）" if p["overdue"] else ""}</li>' for p in problems) or "<li>无</li>"
     body = (f'<h2>{escape(unit["name"])}</h2><p>{escape(unit["street"] or "")} · '
             f'<a href="{escape(export)}">下载Excel</a></p>'
             f'<h3>趋势 {_spans(base, span)}</h3>{chart}'
-            f'<table><tr><th>日期</th><th>版本</th>{head}</tr>{rows}</table><h3>整改问题</h3><ul>{plist}</ul>')
+            f'<table><tr><th>日期</th><th>版本</th>{head}</tr>{rows}</table><h3>修改记录（被更新前的版本）</h3><ul>{revs}</ul>'
+            f'<h3>整改问题</h3><ul>{plist}</ul>')
     return layout(unit["name"], body, account, csrf)
 
 
 def problems_page(problems: list[dict[str, Any]], account: Any, csrf: str) -> str:
+    def photos(p: dict[str, Any]) -> str:
+        return " ".join(f'<a href="/problems/{p["number"]}/photos/{i}"><img src="/problems/{p["number"]}/photos/{i}" '
+                        f'alt="整改照片{i + 1}" height="48"></a>' for i in range(p["photos"]))
+
     rows = "".join(
-        f'<tr><td>#{p["number"]}</td><td>{escape(p["unit"])}</td><td>{escape(p["description"])}</td>'
+        f'<tr><td>#{p["number"]}</td><td>{escape(p["unit"])}</td><td>{escape(p["description"])}{photos(p)}</td>'
         f'<td>{p["deadline"] or ""}</td><td class="{"overdue" if p["overdue"] else ""}">'
         f'{"已销号" if p["status"] == "closed" else ("逾期" if p["overdue"] else "未整改")}</td>'
         f'<td>{escape(p["assignee"])}</td></tr>' for p in problems)
