@@ -8,10 +8,15 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 EXIT_USAGE = 2
 
@@ -31,6 +36,20 @@ def find_config(explicit: str | None) -> Path:
 def fail(message: str) -> int:
     print(f"wxbot: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+@contextmanager
+def checked_engine(cfg: Config) -> Iterator[Engine]:
+    """An engine on an up-to-date schema (main() turns SchemaOutdated into a message and exit 2)."""
+    from storage import schema
+    from storage.db import make_engine
+
+    engine = make_engine(cfg.db_url)
+    try:
+        schema.check_current(engine)
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def cmd_parse(args: argparse.Namespace, cfg: Config) -> int:
@@ -103,21 +122,12 @@ def cmd_summary(args: argparse.Namespace, cfg: Config) -> int:
 
     from bot.app import make_settings
     from handlers.summary import daily_summary
-    from storage import schema
-    from storage.db import make_engine
 
     day = dt.date.fromisoformat(args.date) if args.date else dt.datetime.now(cfg.tz).date()
     if args.kind and args.kind not in cfg.kinds:
         return fail(f"unknown kind '{args.kind}' (config kinds: {', '.join(cfg.kinds)})")
-    engine = make_engine(cfg.db_url)
-    try:
-        schema.check_current(engine)
-        with Session(engine) as session:
-            print(daily_summary(session, make_settings(cfg), day, kind=args.kind))
-    except schema.SchemaOutdated as exc:
-        return fail(str(exc))
-    finally:
-        engine.dispose()
+    with checked_engine(cfg) as engine, Session(engine) as session:
+        print(daily_summary(session, make_settings(cfg), day, kind=args.kind))
     return 0
 
 
@@ -125,13 +135,10 @@ def cmd_issues(args: argparse.Namespace, cfg: Config) -> int:
     """Open problems at a terminal (an operator's view: nothing masked)."""
     from sqlmodel import Session
 
-    from storage import problems, queries, schema
-    from storage.db import make_engine
+    from storage import problems, queries
 
-    engine = make_engine(cfg.db_url)
-    try:
-        schema.check_current(engine)
-        today = dt.datetime.now(cfg.tz).date()
+    today = dt.datetime.now(cfg.tz).date()
+    with checked_engine(cfg) as engine:
         with Session(engine) as session:
             names = {u.id: u.name for k in cfg.kinds for u in queries.units_of_kind(session, kind=k)}
             rows = problems.open_problems(session)
@@ -141,10 +148,6 @@ def cmd_issues(args: argparse.Namespace, cfg: Config) -> int:
                 deadline = f"  due {p.deadline}" if p.deadline else ""
                 print(f"#{p.id}  {names.get(p.unit_id, '?')}  {p.description}{deadline}  "
                       f"assignee {p.assignee_name or p.assignee_id or '-'}  since {p.created_at:%Y-%m-%d}{late}")
-    except schema.SchemaOutdated as exc:
-        return fail(str(exc))
-    finally:
-        engine.dispose()
     return 0
 
 
@@ -155,8 +158,6 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
 
     from bot.app import make_settings
     from handlers.export import write_csv, write_workbook
-    from storage import schema
-    from storage.db import make_engine
     from storage.export import report_rows
 
     start, end = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
@@ -165,9 +166,7 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
     if args.kind and args.kind not in cfg.kinds:
         return fail(f"unknown kind '{args.kind}' (config kinds: {', '.join(cfg.kinds)})")
     out = Path(args.output)
-    engine = make_engine(cfg.db_url)
-    try:
-        schema.check_current(engine)
+    with checked_engine(cfg) as engine:
         with Session(engine) as session, Progress(transient=True) as bar:
             total = len(report_rows(session, start=start, end=end, kind=args.kind))
             task = bar.add_task("exporting reports", total=total)
@@ -176,10 +175,6 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
                            progress=lambda n: bar.advance(task, n))
         files = result if isinstance(result, list) else [out]
         print(f"{total} reports from {start} to {end} -> " + ", ".join(str(f) for f in files))
-    except schema.SchemaOutdated as exc:
-        return fail(str(exc))
-    finally:
-        engine.dispose()
     return 0
 
 
@@ -217,23 +212,15 @@ def cmd_user(args: argparse.Namespace, cfg: Config) -> int:
         return 0
     from sqlmodel import Session, select
 
-    from storage import schema
-    from storage.db import make_engine
     from storage.models import WebUser
 
-    engine = make_engine(cfg.db_url)
-    try:
-        schema.check_current(engine)
+    with checked_engine(cfg) as engine:
         with Session(engine) as session:
             user = session.exec(select(WebUser).where(WebUser.username == args.username)).first()
             user = user or WebUser(username=args.username, password_hash="", created_at=dt.datetime.now(dt.timezone.utc))
             user.password_hash, user.name, user.street = hash_password(password), args.name or args.username, args.street
             session.add(user)
             session.commit()
-    except schema.SchemaOutdated as exc:
-        return fail(str(exc))
-    finally:
-        engine.dispose()
     print(f"account {args.username} saved" + (f" (street {args.street})" if args.street else ""))
     return 0
 
@@ -310,7 +297,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"bad config: {exc}")
     if args.data_dir:
         cfg = cfg.model_copy(update={"data_dir": Path(args.data_dir).resolve(), "database_url": None})
-    return func(args, cfg)
+    from storage.schema import SchemaOutdated
+
+    try:
+        return func(args, cfg)
+    except SchemaOutdated as exc:
+        return fail(str(exc))
 
 
 if __name__ == "__main__":  # pragma: no cover

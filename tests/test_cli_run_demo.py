@@ -56,3 +56,12 @@ def test_demo_plays_the_morning(tmp_path: Path) -> None:
          "summary", "--date", "2020-02-26"], capture_output=True, text=True, env=_env(), check=False)
     assert summary.returncode == 0, summary.stderr
     assert "【物业小区】已报 4/4（迟报1）" in summary.stdout and "测温 756" in summary.stdout
+
+
+def test_commands_refuse_an_outdated_schema_with_the_fix(tmp_path: Path) -> None:
+    for command in (["summary"], ["issues"], ["export", "--from", "2020-02-26", "--to", "2020-02-26", "-o", "x.xlsx"]):
+        proc = subprocess.run([sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"),
+                               "--data-dir", str(tmp_path), *command], capture_output=True, text=True, env=_env(),
+                              check=False)
+        assert proc.returncode == 2, command
+        assert "run `wxbot db upgrade` first" in proc.stderr and "Traceback" not in proc.stderr
