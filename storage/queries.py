@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -148,7 +149,17 @@ _FIND_REPORT = core_select(_REPORT.c.id, _REPORT.c.revision, _REPORT.c.raw_text,
     _REPORT.c.unit_id == bindparam("unit_id"), _REPORT.c.template == bindparam("template"),
     _REPORT.c.report_date == bindparam("report_date"))
 _SELECT_VALUES = core_select(_VALUE.c.key, _VALUE.c.int_value, _VALUE.c.text_value).where(_VALUE.c.report_id == bindparam("rid"))
-_INSERT_REPORT = insert(_REPORT)
+def _insert_new(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (unit, template, date) DO NOTHING RETURNING id, on SQLite and PostgreSQL."""
+    if dialect not in _INSERT_NEW:
+        module = sqlite if dialect == "sqlite" else postgresql
+        _INSERT_NEW[dialect] = (module.insert(_REPORT)
+                                .on_conflict_do_nothing(index_elements=["unit_id", "template", "report_date"])
+                                .returning(_REPORT.c.id))
+    return _INSERT_NEW[dialect]
+
+
+_INSERT_NEW: dict[str, Any] = {}
 _INSERT_VALUES = insert(_VALUE)
 _DELETE_VALUES = delete(_VALUE).where(_VALUE.c.report_id == bindparam("rid"))
 
@@ -171,18 +182,19 @@ def save_report(
     """Store a report keyed by (unit, template, date); a repost updates it and keeps the old version."""
     conn = session.connection()
     key = {"unit_id": unit_id, "template": template, "report_date": report_date}
-    existing = conn.execute(_FIND_REPORT, key).first()
-    if existing is None:
-        result = conn.execute(_INSERT_REPORT, {
-            **key, "kind": kind, "reporter_id": reporter_id, "source_message_id": source_message_id,
-            "raw_text": raw_text, "status": "ok", "late": late, "nil": nil, "revision": 1, "created_at": now,
-            "updated_at": now,
-        })
-        report_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    row = {**key, "kind": kind, "reporter_id": reporter_id, "source_message_id": source_message_id,
+           "raw_text": raw_text, "status": "ok", "late": late, "nil": nil, "revision": 1, "created_at": now,
+           "updated_at": now}
+    # Insert first: a new report (the common case) costs no look-up; a repost conflicts on the key.
+    inserted = conn.execute(_insert_new(conn.dialect.name), row).first()
+    if inserted is not None:
+        report_id = int(inserted[0])
         rows = _value_rows(report_id, values)
         if rows:
             conn.execute(_INSERT_VALUES, rows)
         return Saved(report_id, True, 1)
+    existing = conn.execute(_FIND_REPORT, key).first()
+    assert existing is not None
     report_id, revision = existing.id, existing.revision
     before = report_values(session, report_id=report_id)
     conn.execute(insert(_REVISION), {
