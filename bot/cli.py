@@ -108,13 +108,9 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
         return fail("WECHATY_PUPPET_SERVICE_ENDPOINT is not set (host:port of the puppet service gateway); "
                     "without it wechaty would ask a discovery service on the internet")
     from bot.live import run_live
-    from storage.schema import SchemaOutdated
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    try:
-        return run_live(cfg, token=token, endpoint=endpoint, web=args.web)
-    except SchemaOutdated as exc:
-        return fail(str(exc))
+    return run_live(cfg, token=token, endpoint=endpoint, web=args.web)
 
 
 def cmd_summary(args: argparse.Namespace, cfg: Config) -> int:
@@ -184,17 +180,11 @@ def cmd_web(args: argparse.Namespace, cfg: Config) -> int:
 
     from bot.clock import SystemClock
     from bot.web.app import make_app
-    from storage import schema
-    from storage.db import make_engine
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    engine = make_engine(cfg.db_url)
-    try:
-        schema.check_current(engine)
-    except schema.SchemaOutdated as exc:
-        return fail(str(exc))
     host, port = args.host or cfg.web.host, args.port or cfg.web.port
-    web.run_app(make_app(cfg, engine, SystemClock(cfg.tz)), host=host, port=port, print=None)
+    with checked_engine(cfg) as engine:
+        web.run_app(make_app(cfg, engine, SystemClock(cfg.tz)), host=host, port=port, print=None)
     return 0
 
 

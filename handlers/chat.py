@@ -6,7 +6,15 @@ Platform-neutral: no connector type appears here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
+
+# "@Name" as WeChat writes it, followed by U+2005 or a space
+MENTION = re.compile(r"@(?P<name>[^\s\u2005@]+)[\u2005\s]?")
+
+
+def strip_mentions(text: str) -> str:
+    return MENTION.sub(" ", text)
 
 
 @dataclass(frozen=True, slots=True)

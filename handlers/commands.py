@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from dataclasses import dataclass
 
 from storage import queries, stats
 
-from handlers.chat import Action, Incoming, SendFile, reply
+from handlers.chat import Action, Incoming, SendFile, reply, strip_mentions
 from handlers.context import Context
 from handlers.export import write_workbook
 from handlers.parser import blank_form
@@ -19,7 +18,6 @@ from handlers.summary import daily_summary
 from handlers.units import group_units, resolve
 
 Handler = Callable[[Incoming, Context, str], list[Action]]
-_MENTION = re.compile(r"@\S+[\u2005\s]?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +30,7 @@ class Command:
 
 def command_text(msg: Incoming) -> str:
     """The text without @-mentions of anyone, trimmed."""
-    return _MENTION.sub(" ", msg.text).strip()
+    return strip_mentions(msg.text).strip()
 
 
 def match(commands: list[Command], msg: Incoming) -> tuple[Command, str] | None:

@@ -11,7 +11,7 @@ from storage import problems as store
 from storage import queries, stats
 from storage.models import Problem, Unit
 
-from handlers.chat import Action, Incoming, Say, reply
+from handlers.chat import MENTION, Action, Incoming, Say, reply, strip_mentions
 from handlers.context import Context, Settings
 from handlers.parser.values import Bad, parse_date
 from handlers.receipts import day_label
@@ -21,7 +21,6 @@ _ASSIGN = re.compile(r"^\s*交办\s*[:：]?\s*(?P<body>.+)$", re.S)
 _DEADLINE = re.compile(
     r"[，,。；;\s]*(?:限|要求|请于|请在|须于)?\s*(?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}|今天|明天)"
     r"\s*(?:之?前|以前)?\s*(?:完成)?\s*(?:整改|完成)?(?:到位|完毕)?")
-_MENTION = re.compile(r"@(?P<name>[^\s\u2005@]+)[\u2005\s]?")
 _CLOSE = re.compile(r"#\s*(?P<n>\d+)")  # the bot always writes numbers as #12; "整改 5" may be a grid answer
 _DONE_WORDS = ("已完成", "已整改", "整改完成", "已处理", "已销号", "完成整改", "已解决")
 _REOPEN = re.compile(r"^\s*(?:重开|重新打开|/reopen)\s*#?\s*(?P<n>\d+)")
@@ -59,7 +58,7 @@ def _deadline(ctx: Context, body: str) -> tuple[dt.date | None, str]:
 
 
 def _assignee(ctx: Context, msg: Incoming, unit: Unit) -> tuple[str | None, str]:
-    names = [m["name"] for m in _MENTION.finditer(msg.text)]
+    names = [m["name"] for m in MENTION.finditer(msg.text)]
     ids = [i for i in msg.mention_ids if i != ctx.bot_id]
     if ids:
         member = queries.member_by_contact(ctx.session, contact_id=ids[0])
@@ -69,7 +68,7 @@ def _assignee(ctx: Context, msg: Incoming, unit: Unit) -> tuple[str | None, str]
 
 
 def handle_assign(msg: Incoming, ctx: Context) -> list[Action] | None:
-    m = _ASSIGN.match(_MENTION.sub(" ", msg.text))
+    m = _ASSIGN.match(strip_mentions(msg.text))
     if m is None or msg.kind != "text":
         return None
     if not _can_assign(ctx, msg.sender_id):
@@ -185,7 +184,7 @@ def overdue_reminder(ctx: Context, room_id: str) -> list[Action]:
     if not late:
         return []
     names = unit_names(ctx)
-    text = "\n".join([f"⏰ 以下问题已逾期未整改，请尽快整改并回复销号：", *(line(ctx, p, names) for p in late)])
+    text = "\n".join(["⏰ 以下问题已逾期未整改，请尽快整改并回复销号：", *(line(ctx, p, names) for p in late)])
     mentions = tuple(dict.fromkeys(p.assignee_id for p in late if p.assignee_id))
     return [Say(text, room_id=room_id, mention_ids=mentions)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import bindparam, func, insert
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -83,12 +83,12 @@ def mark_failed(session: Session, *, item_id: int, error: str, retry_at: dt.date
 
 
 def sent_since(session: Session, *, since: dt.datetime) -> int:
-    query = select(OutboxMessage.id).where(OutboxMessage.status == "sent", col(OutboxMessage.sent_at) >= since)
-    return len(session.exec(query).all())
+    query = select(func.count()).where(OutboxMessage.status == "sent", col(OutboxMessage.sent_at) >= since)
+    return int(session.exec(query).one())
 
 
 def backlog(session: Session) -> int:
-    return len(session.exec(select(OutboxMessage.id).where(OutboxMessage.status == "queued")).all())
+    return int(session.exec(select(func.count()).where(OutboxMessage.status == "queued")).one())
 
 
 def attach(session: Session, *, report_id: int, path: str, source_message_id: str, now: dt.datetime) -> Attachment:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from storage.models import Problem, ProblemPhoto
@@ -60,3 +61,9 @@ def add_photo(session: Session, *, problem_id: int, path: str, source_message_id
 
 def photos(session: Session, *, problem_id: int) -> list[ProblemPhoto]:
     return list(session.exec(select(ProblemPhoto).where(ProblemPhoto.problem_id == problem_id)))
+
+
+def photo_counts(session: Session) -> dict[int, int]:
+    """problem number -> photos attached, in one query."""
+    query = select(ProblemPhoto.problem_id, func.count()).group_by(col(ProblemPhoto.problem_id))
+    return {pid: int(n) for pid, n in session.exec(query)}

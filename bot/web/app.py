@@ -27,7 +27,7 @@ from handlers.charts import svg_lines
 from handlers.summary import daily_summary, weekly_series
 from storage import outbox as outbox_store
 
-ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
+TABLE_DAYS = 14  # the unit page's table
 
 
 @dataclass
@@ -55,7 +55,6 @@ def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = 
     setup_sessions(app, EncryptedCookieStorage(secret_key(cfg.data_dir), cookie_name="wxbot_session",
                                                httponly=True, samesite="Lax", max_age=12 * 3600))
     app.middlewares.append(auth.require_login)
-    app[ENGINE] = engine
 
     def today() -> dt.date:
         return clock.now().astimezone(cfg.tz).date()
@@ -135,25 +134,25 @@ def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = 
 
     async def unit_page(request: web.Request) -> web.Response:
         end = day_param(request)
+        span = 30 if request.query.get("days") == "30" else 7
         with Session(engine) as s:
             unit = unit_or_404(s, request)
-            reports = data.unit_reports(s, settings, unit["id"], end, 14)
-            revisions = data.revisions(s, unit["id"], end, 14)
+            history = data.unit_reports(s, settings, unit["id"], end, max(span, TABLE_DAYS))
+            revisions = data.revisions(s, unit["id"], end, TABLE_DAYS)
             probs = data.problems(s, settings, request[auth.ACCOUNT], today(), unit_id=unit["id"])
         fields = {f.key: f for t in settings.templates(unit["kind"]) for f in t.fields
                   if f.type.value != "text" and f.key != t.date_field}
         labels = {k: f.brief for k, f in fields.items()}
-        for r in [*reports, *revisions]:  # 是/否 and enum words, as in the receipts
-            r["values"] = {k: cell(fields[k], v, masked=True) if k in fields else v for k, v in r["values"].items()}
-        export = f"/export.xlsx?from={end - dt.timedelta(days=29)}&to={end}&kind={unit['kind']}"
-        span = 30 if request.query.get("days") == "30" else 7
-        with Session(engine) as s:
-            trend = data.unit_reports(s, settings, unit["id"], end, span)
         dates = [end - dt.timedelta(days=span - 1 - i) for i in range(span)]
-        by_day = {r["date"]: r["values"] for r in trend}
+        by_day = {r["date"]: r["values"] for r in history}
         main = [k for k, f in fields.items() if f.type.value == "int"][:3]
         chart = svg_lines(dates, [(labels[k], [float(by_day.get(d.isoformat(), {}).get(k) or 0) for d in dates])
                                   for k in main])
+        first = (end - dt.timedelta(days=TABLE_DAYS - 1)).isoformat()
+        reports = [r for r in history if r["date"] >= first]
+        for r in [*reports, *revisions]:  # 是/否 and enum words, as in the receipts
+            r["values"] = {k: cell(fields[k], v, masked=True) if k in fields else v for k, v in r["values"].items()}
+        export = f"/export.xlsx?from={end - dt.timedelta(days=29)}&to={end}&kind={unit['kind']}"
         unit["date"] = end.isoformat()
         html = pages.unit_page(unit, reports, probs, labels, request[auth.ACCOUNT], await auth.csrf_token(request), export,
                                chart, span, revisions)

@@ -35,8 +35,8 @@ def board(session: Session, settings: Settings, account: Account, day: dt.date, 
     for state in ("reported", "late", "anomaly", "missing"):
         totals[state] = sum(1 for u in units if u["state"] == state)
     totals["fever"] = sum(r.fever or 0 for r in rows)
-    streets = sorted({str(r.parent) for r in stats.day_board(session, day=day, templates=templates, kinds=kinds)
-                      if r.parent and (account.street in (None, r.parent))})
+    streets = sorted({u.parent for k in kinds for u in stats.units(session, kind=k)
+                      if u.parent and account.street in (None, u.parent)})
     return {"date": day.isoformat(), "kind": kind, "street": street, "totals": totals, "units": units,
             "streets": streets, "kinds": {k: settings.kind_names[k] for k in kinds}}
 
@@ -72,7 +72,8 @@ def problems(session: Session, settings: Settings, account: Account, today: dt.d
     allowed = None
     if account.street is not None:
         allowed = {u.unit_id for k in settings.kind_names for u in stats.units(session, kind=k) if u.parent == account.street}
-    out = [problem_dict(p, names, today) | {"photos": len(problem_store.photos(session, problem_id=p.id or 0))}
+    photos = problem_store.photo_counts(session)
+    out = [problem_dict(p, names, today) | {"photos": photos.get(p.id or 0, 0)}
            for p in rows if (allowed is None or p.unit_id in allowed) and (unit_id is None or p.unit_id == unit_id)]
     return out
 
