@@ -33,6 +33,12 @@ class TemplateField(BaseModel):
     # bool only: how a receipt says yes / no, e.g. 已消杀 / 未消杀 (not `yes:`/`no:`: YAML reads those as booleans)
     when_true: str | None = None
     when_false: str | None = None
+    # units of measure the field counts in (人, 户): settle 排查175人 vs 排查60户, flag a mismatch
+    measures: list[str] = Field(default_factory=list)
+    # a value as one would type it -> phrases that state it without a label (是: [已消杀, 消杀已完成])
+    phrases: dict[str, list[str]] = Field(default_factory=dict)
+    # int only: a larger value is refused as 数值过大
+    max: int = Field(default=1_000_000, gt=0)
 
     @model_validator(mode="after")
     def _enum_has_words(self) -> TemplateField:
@@ -64,6 +70,8 @@ class Template(BaseModel):
     date_field: str | None = None
     fields: list[TemplateField] = Field(min_length=1)
     prompt_order: list[str] = Field(default_factory=list)
+    # the text field that keeps what people said around a value (体温异常1人（已送发热门诊）)
+    notes_field: str | None = None
 
     @model_validator(mode="after")
     def _keys_are_known(self) -> Template:
@@ -77,6 +85,9 @@ class Template(BaseModel):
             raise ValueError(f"date_field '{self.date_field}' is not one of the fields")
         if self.date_field is not None and self.field(self.date_field).type is not FieldType.DATE:
             raise ValueError(f"date_field '{self.date_field}' must have type date")
+        if self.notes_field is not None and (self.notes_field not in keys
+                                             or self.field(self.notes_field).type is not FieldType.TEXT):
+            raise ValueError(f"notes_field '{self.notes_field}' must be one of the text fields")
         unknown = [k for k in self.prompt_order if k not in keys]
         if unknown:
             raise ValueError(f"prompt_order names unknown fields: {', '.join(unknown)}")

@@ -144,8 +144,8 @@ CONSTRUCTION = [
     C("项目：滨江壹号项目\n状态：暂停施工\n在岗人数：3\n体温异常：0", R({"status": "suspended", "workers_on_site": 3})),
     C("项目：滨江壹号项目\n复工情况：已复工✅\n在岗人数：120人\n外地返岗人数：30\n体温异常：0",
       R({**CONSTRUCTION_CLEAN, "status": "resumed", "from_other_regions": 30})),
-    C("项目：滨江壹号项目\n状态：已复工\n在岗：120\n返岗人数：15\n体温异常：0", R({"returned_workers": 15}, missing=["workers_on_site"]),
-      note="在岗 alone is not a synonym of workers_on_site"),
+    C("项目：滨江壹号项目\n状态：已复工\n在岗：120\n返岗人数：15\n体温异常：0",
+      R({"returned_workers": 15, "workers_on_site": 120}), note="在岗 is 在岗人数 once the quiet 人数 is dropped"),
     C(
         "【工地日报】\n项目名称：市一中迁建工程\n复工情况：已复工\n今日在岗：86人\n新返岗：12人\n省外返岗：4人\n核酸检测：86人\n建立健康档案：86份\n体温异常：0\n消杀：已消杀\n口罩：1000个\n消毒液：10桶\n测温枪：3把\n备注：无",
         R({"project": "市一中迁建工程", "status": "resumed", "workers_on_site": 86, "returned_workers": 12,

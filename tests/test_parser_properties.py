@@ -36,7 +36,9 @@ NAME_CHARS = "翠园阳光花锦绣华庭幸福里滨江壹号市中迁建金山
 names = st.text(alphabet=NAME_CHARS, min_size=2, max_size=8)
 
 
-def _value(field: TemplateField) -> st.SearchStrategy[Any]:
+def _value(field: TemplateField, report_day: bool = False) -> st.SearchStrategy[Any]:
+    if report_day:  # a report is for today or one of the last 31 days
+        return st.dates(min_value=TODAY - dt.timedelta(days=31), max_value=TODAY)
     match field.type:
         case FieldType.INT:
             return st.integers(min_value=0, max_value=100_000)
@@ -56,7 +58,7 @@ def filled_report(draw: st.DrawFn, templates: list[Template]) -> tuple[Template,
     values: dict[str, Any] = {template.unit_field: draw(names)}
     for f in template.fields:
         if f.key != template.unit_field and (f.required or draw(st.booleans())):
-            values[f.key] = draw(_value(f))
+            values[f.key] = draw(_value(f, report_day=f.key == template.date_field))
     return template, values
 
 

@@ -1,24 +1,29 @@
-"""The parser: text + group kind + today -> reports. Pure: no I/O, no clock, no config file."""
+"""The parser: text + group kind + today -> reports. Pure: no I/O, no clock, no config file.
+
+Each template of the group's kind reads the message (handlers/parser/reading.py); the reading
+with a title and the highest score wins; its pairs are cut into one block per unit. What the bot
+knows beyond the templates (unit names, aliases admins taught) comes in as a Registry."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from handlers.parser.normalize import lines, segments
-from handlers.parser.pairs import Pair, Vocabulary, pairs_of_segment
-from handlers.parser.values import Bad, Value, parse_date, parse_value
+from handlers.parser.jielong import Entry, split_jielong
+from handlers.parser.lexicon import Lexicon
+from handlers.parser.normalize import lines
+from handlers.parser.reading import KNOWN, LABELLED, NO_KNOWN, Known, LineReader, Pair
+from handlers.parser.values import Bad, Read, Value, check_report_day, read_value
+from handlers.parser.words import DEFAULT_WORDS, ReadingWords
 from handlers.templates import FieldType, Template, TemplateField
 
-_TITLE_DATE = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}")
-_TITLE_NOISE = re.compile(r"今日|今天|每日|每天|[\s:()、,.\-—_|]+")
-_NOT_A_UNIT = ("各", "请", "关于", "通知")
-_HEADING_TAILS = ("情况", "数据", "汇总", "统计", "如下", "信息", "报告", "报送", "今日", "今天")
-_QUESTION = re.compile(r"[?？吗呢]\s*$")
+_QUESTION = re.compile(r"[?？吗呢么嘛]\s*$")
 _NUMBERED = re.compile(r"(?:^|(?<=[\s,;、]))(\d{1,2})[.、:)]\s*([^\s,;、]+)")
 _TOKEN_SPLIT = re.compile(r"[\s,;、/]+")
+_PUNCT = re.compile(r"[\s:;,.!?。！？、~～]+")
+_MENTIONS = re.compile(r"^(?:\s*@\S+)+\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +33,14 @@ class Invalid:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Guess:
+    """A label read by a guess («今日体温检测»按测温人数记): said in the receipt, teachable."""
+
+    label: str
+    field: str
+
+
 @dataclass(slots=True)
 class ParsedReport:
     template: Template
@@ -35,6 +48,10 @@ class ParsedReport:
     missing: list[str] = field(default_factory=list)
     invalid: list[Invalid] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    guesses: list[Guess] = field(default_factory=list)
+    remarks: dict[str, str] = field(default_factory=dict)  # field key -> what was said around its value
+    entry: int | None = None  # its number in a 接龙
+    unit_known: bool = False  # the unit was named (labelled or found in the registry), not guessed
 
     @property
     def ok(self) -> bool:
@@ -60,128 +77,285 @@ class ParsedReport:
 
 
 @dataclass(slots=True)
+class Reading:
+    """A whole message read: its reports, and for a 接龙 the entries that could not be read."""
+
+    reports: list[ParsedReport]
+    jielong: bool = False
+    unread: list[Entry] = field(default_factory=list)
+    entries: int = 0
+
+
+@dataclass(frozen=True)
+class Registry:
+    """What the bot knows beyond the templates: unit names and aliases by kind, and the labels
+    admins taught, by template (alias -> field key)."""
+
+    units: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    taught: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
 class _Reading:
     """One template's reading of a message, scored so the best template wins."""
 
+    template: Template
     blocks: list[list[Pair]]
     title_hit: bool
-    recognised: int
-
-    @property
-    def is_report(self) -> bool:
-        return self.recognised >= 2 or (self.title_hit and self.recognised >= 1)
+    score: float
 
 
 class Parser:
-    def __init__(self, templates: Iterable[Template]) -> None:
-        self.vocabularies = {t.id: Vocabulary(t) for t in templates}
+    def __init__(self, templates: Iterable[Template], words: ReadingWords = DEFAULT_WORDS,
+                 registry: Registry | None = None) -> None:
+        self.words = words
+        self.registry = registry or Registry()
+        templates = list(templates)
+        known_words = {s for t in templates for f in t.fields for s in f.synonyms}
+        self.lexicons = {t.id: Lexicon(t, words, self.registry.taught.get(t.id), known_words) for t in templates}
+        self.known = {kind: Known(names) for kind, names in self.registry.units.items()}
+        self.of_kind: dict[str, list[Lexicon]] = {}
+        for lx in self.lexicons.values():
+            self.of_kind.setdefault(lx.template.kind, []).append(lx)
+
+    @property
+    def vocabularies(self) -> dict[str, Lexicon]:
+        return self.lexicons
+
+    def with_registry(self, registry: Registry) -> Parser:
+        return Parser([lx.template for lx in self.lexicons.values()], self.words, registry)
 
     def templates(self, kind: str) -> list[Template]:
-        return [v.template for v in self.vocabularies.values() if v.template.kind == kind]
+        return [lx.template for lx in self.of_kind.get(kind, [])]
 
     def parse(self, text: str, kind: str, today: dt.date) -> list[ParsedReport]:
-        """Every report in the message, in order; [] when the message is not a report."""
+        """Every report in the message, in order; [] when the message is not meant as a report."""
+        return self.read(text, kind, today).reports
+
+    def read(self, text: str, kind: str, today: dt.date) -> Reading:
         text_lines = lines(text)
+        if not text_lines or kind not in self.of_kind:
+            return Reading([])
+        if (jl := split_jielong(text_lines, self.words)) is not None:
+            return self._jielong(jl.header, jl.entries, kind, today)
         if len(text_lines) == 1 and _QUESTION.search(text_lines[0]):
-            return []
-        best: tuple[_Reading, Vocabulary] | None = None
-        for vocab in self.vocabularies.values():
-            if vocab.template.kind != kind:
+            return Reading([])
+        best = self._best(text_lines, kind, today)
+        if best is None:
+            return Reading([])
+        return Reading([r for block in best.blocks if (r := _report(block, best, today, self.lexicons)) is not None])
+
+    def _best(self, text_lines: list[str], kind: str, today: dt.date) -> _Reading | None:
+        best: _Reading | None = None
+        lexicons = self.of_kind.get(kind, [])
+        if len(lexicons) > 1:  # a title word names its template: read that one alone
+            text = "\n".join(text_lines)
+            titled = [lx for lx in lexicons if any(w in text for w in lx.template.title_words)]
+            lexicons = titled if len(titled) == 1 else lexicons
+        for lex in lexicons:
+            reading = _read(text_lines, LineReader(lex, today, self.known.get(kind, NO_KNOWN)))
+            if best is None or (reading.title_hit, reading.score) > (best.title_hit, best.score):
+                best = reading
+        return best
+
+    def _jielong(self, header: list[str], entries: list[Entry], kind: str, today: dt.date) -> Reading:
+        """One report per numbered entry, in order; the header's date applies to all."""
+        out = Reading([], jielong=True, entries=len(entries))
+        for entry in entries:
+            best = self._best([*header, entry.text], kind, today)
+            reports = [r for block in best.blocks if (r := _report(block, best, today, self.lexicons))] if best else []
+            reports = [r for r in reports if r.unit_name is not None and _has_values(r)]
+            if not reports:
+                out.unread.append(entry)
                 continue
-            reading = _read(text_lines, vocab, today)
-            if best is None or (reading.title_hit, reading.recognised) > (best[0].title_hit, best[0].recognised):
-                best = (reading, vocab)
-        if best is None or not best[0].is_report:
-            return []
-        reading, vocab = best
-        return [_report(block, vocab, today) for block in reading.blocks if _has_content(block)]
+            report = reports[-1]
+            report.entry = entry.number
+            out.reports.append(report)
+        return out
 
     def parse_reply(self, text: str, template_id: str, unit: str, today: dt.date,
                     questions: list[str] | None = None) -> ParsedReport | None:
         """A grid worker's answer to a prompt: labelled, or numbers in the order of the questions
         asked (default: the template's prompt order; after a partial answer, the ones left)."""
-        vocab = self.vocabularies[template_id]
-        text_lines = lines(text)
-        pairs = [p for p in _line_pairs(text_lines, vocab, today) if p.field is not None and p.raw]
-        labelled = [p for p in pairs if p.field is not vocab.unit_field and not p.heading]
+        lex = self.lexicons[template_id]
+        reader = LineReader(lex, today)
+        pairs = [p for line in lines(text) for p in reader.line(line).pairs]
+        labelled = [p for p in pairs if p.field is not None and p.raw and not p.is_unit
+                    and p.field.key != lex.template.date_field]
+        reading = _Reading(lex.template, [], False, 0)
         if labelled:
-            head = Pair(vocab.unit_field.synonyms[0], vocab.unit_field, unit)
-            return _report([head, *labelled], vocab, today)
-        asked = [vocab.template.field(k) for k in questions] if questions is not None else None
-        return _positional(" ".join(text_lines), vocab, unit, today, asked)
+            head = Pair(lex.unit_field.synonyms[0], lex.unit_field, unit, strength=KNOWN)
+            return _report([head, *labelled], reading, today, self.lexicons, near=True)
+        asked = [lex.template.field(k) for k in questions] if questions is not None else None
+        return _positional(" ".join(lines(text)), lex, unit, today, reading, self.lexicons, asked)
 
 
-def _title(line: str, vocab: Vocabulary, today: dt.date) -> list[Pair] | None:
-    """A title line (翠园小区2月26日防控日报): None if none; else its date and a guessed unit."""
-    words = [w for w in vocab.template.title_words if w in line]
-    if not words:
+def _closing(line: str, words: ReadingWords) -> bool:
+    bare = _PUNCT.sub("", line)
+    return not bare or bare in words.closings or (bare.startswith(words.closings) and len(bare) <= 8)
+
+
+def _read(text_lines: list[str], reader: LineReader) -> _Reading:
+    pairs: list[Pair] = []
+    title_hit = False
+    for text in text_lines:
+        titled, line_pairs = _read_shaped(text, reader)
+        title_hit = title_hit or titled
+        pairs += line_pairs
+    score = sum(_weight(p) for p in pairs)
+    return _Reading(reader.lex.template, _blocks(pairs, reader.lex), title_hit, score)
+
+
+# Lines repeat in shape (测温：NNN人), rarely in their numbers. A line is read once per shape: its
+# digit runs are masked, run k by the zero of the k-th Unicode digit script (\d and int() read them
+# as digits), and the reading is kept if it equals the real one once unmasked.
+_ZEROS = [chr(z) for z in (0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
+                           0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810,
+                           0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0)]
+_RUN = re.compile(r"([0-9]+)")
+_MASK_DIGIT = re.compile("[" + "".join(f"{z}-{chr(ord(z) + 9)}" for z in _ZEROS) + "]")
+_UNCACHEABLE = object()
+_SHAPES_MAX = 50_000
+
+
+def _mask(text: str) -> tuple[str, list[str]] | None:
+    parts = _RUN.split(text)  # text, run, text, run, …, text
+    if len(parts) == 1:
+        return text, []
+    runs = parts[1::2]
+    if len(runs) > len(_ZEROS) or _MASK_DIGIT.search(text) is not None:
         return None
-    rest = line
-    for word in sorted(words, key=len, reverse=True):
-        rest = rest.replace(word, " ")
-    out: list[Pair] = []
-    if (m := _TITLE_DATE.search(rest)) and vocab.template.date_field:
-        date_field = vocab.template.field(vocab.template.date_field)
-        if not isinstance(parse_date(m.group(0), today), Bad):
-            out.append(Pair(date_field.synonyms[0], date_field, m.group(0), weak=True))
-        rest = rest[: m.start()] + rest[m.end() :]
-    inner = [p for seg in segments(rest) for p in pairs_of_segment(seg, vocab, today)]
-    if any(p.field is not None and p.raw and not p.heading for p in inner):
-        return out + inner
-    name = _TITLE_NOISE.sub("", rest)
-    if 2 <= len(name) <= 20 and not re.search(r"\d", name) and not name.startswith(_NOT_A_UNIT):
-        out.append(Pair(vocab.unit_field.synonyms[0], vocab.unit_field, name, weak=True))
+    for k, run in enumerate(runs):
+        parts[2 * k + 1] = _ZEROS[k] * len(run)
+    return "".join(parts), runs
+
+
+@dataclass(frozen=True, slots=True)
+class _Shaped:
+    """A line's reading by shape: its pairs, with the masked runs of each as format fields ({0}人)."""
+
+    title_hit: bool
+    pairs: list[tuple[Pair, str | None, str | None]]
+
+
+def _formats(pairs: list[Pair], runs: list[str]) -> list[tuple[Pair, str | None, str | None]]:
+    def fmt(text: str) -> str | None:
+        if _MASK_DIGIT.search(text) is None:
+            return None
+        text = text.replace("{", "{{").replace("}", "}}")
+        for k, run in enumerate(runs):
+            text = text.replace(_ZEROS[k] * len(run), "{%d}" % k)
+        return text
+
+    return [(p, fmt(p.label), fmt(p.raw)) for p in pairs]
+
+
+def _unmask(shaped: list[tuple[Pair, str | None, str | None]], runs: list[str], today: dt.date,
+            lex: Lexicon) -> list[Pair]:
+    out = []
+    for p, label, raw in shaped:
+        if label is None and raw is None:
+            out.append(p)  # no digits: the cached pair is this line's (never changed after reading)
+            continue
+        q = Pair(label.format(*runs) if label else p.label, p.field, raw.format(*runs) if raw else p.raw,
+                 p.guess, p.strength, p.heading, p.stated, None)
+        if p.field is not None and p.raw and not p.strength:
+            q.read = Read(p.read.value) if p.stated and isinstance(p.read, Read) else lex.read(p.field, q.raw, today)
+        out.append(q)
     return out
 
 
-def _line_pairs(text_lines: list[str], vocab: Vocabulary, today: dt.date, titles: list[bool] | None = None) -> list[Pair]:
-    pairs: list[Pair] = []
-    for line in text_lines:
-        titled = _title(line, vocab, today)
-        if titled is not None:
-            if titles is not None:
-                titles.append(True)
-            pairs.extend(titled)
-            continue
-        line_pairs: list[Pair] = []
-        for seg in segments(line):
-            found = pairs_of_segment(seg, vocab, today)
-            last = line_pairs[-1] if line_pairs else None
-            continues = not found or all(p.field is None for p in found)
-            if continues and last and last.field is not None and last.field.type is FieldType.TEXT and last.raw:
-                last.raw += "，" + seg  # 备注：今日正常，请放心 -> one text value
-            elif found and found[0].heading and len(found) > 1 and found[0].label.endswith(_HEADING_TAILS):
-                line_pairs.extend(found[1:])  # 今日情况：测温356 is not a unit called 今日情况
-            else:
-                line_pairs.extend(found)
-        pairs.extend(line_pairs)
-    return pairs
+def _same(a: list[Pair], b: list[Pair]) -> bool:
+    def key(p: Pair) -> tuple[object, ...]:
+        return p.label, p.field.key if p.field else None, p.raw, p.guess, p.strength, p.heading, p.stated
+    return len(a) == len(b) and all(key(x) == key(y) for x, y in zip(a, b, strict=True))
 
 
-def _read(text_lines: list[str], vocab: Vocabulary, today: dt.date) -> _Reading:
-    titles: list[bool] = []
-    pairs = _line_pairs(text_lines, vocab, today, titles)
-    recognised = sum(1 for p in pairs if p.field is not None and p.raw and not p.weak and not p.heading)
-    return _Reading(_blocks(pairs, vocab), bool(titles), recognised)
+def _read_shaped(text: str, reader: LineReader) -> tuple[bool, list[Pair]]:
+    exact = reader.lex.exact_lines
+    key_exact = (text, reader.today, id(reader.known))
+    found = exact.get(key_exact)
+    if found is None:
+        found = _read_by_shape(text, reader)
+        if len(exact) >= _SHAPES_MAX:
+            exact.clear()
+        exact[key_exact] = found
+    return found
 
 
-def _blocks(pairs: list[Pair], vocab: Vocabulary) -> list[list[Pair]]:
-    """One block per unit: a new block starts where a second unit is named."""
-    unit = vocab.unit_field
+def _read_by_shape(text: str, reader: LineReader) -> tuple[bool, list[Pair]]:
+    masked = _mask(text)
+    if masked is None:
+        return _read_line(text, reader)
+    shape, runs = masked
+    shapes = reader.lex.lines
+    key = (shape, reader.today, id(reader.known))
+    cached = shapes.get(key)
+    if cached is None:
+        real = _read_line(text, reader)
+        title_hit, pairs = _read_line(shape, reader) if runs else real
+        entry = _Shaped(title_hit, _formats(pairs, runs))
+        cached = entry if _same(_unmask(entry.pairs, runs, reader.today, reader.lex), real[1]) else _UNCACHEABLE
+        if len(shapes) >= _SHAPES_MAX:
+            shapes.clear()
+        shapes[key] = cached
+        return real
+    if cached is _UNCACHEABLE:
+        return _read_line(text, reader)
+    return cached.title_hit, _unmask(cached.pairs, runs, reader.today, reader.lex)
+
+
+def _read_line(text: str, reader: LineReader) -> tuple[bool, list[Pair]]:
+    """(has a title word, the line's pairs). Pairs are never changed after this: cached per line."""
+    words = reader.lex.words
+    text = _MENTIONS.sub("", text)  # @防控小助手 翠园小区今日报备
+    if _closing(text, words):
+        return False, []
+    titled = [w for w in reader.lex.template.title_words if w in text]
+    body = text
+    for word in sorted(titled, key=len, reverse=True):
+        body = body.replace(word, " ")
+    line = reader.line(body)
+    if line.content or any(p.strength == LABELLED for p in line.pairs):
+        return bool(titled), line.pairs
+    if text.startswith(words.notice_starts):
+        return bool(titled), []  # 请各小区…: a notice, not a report
+    if not titled and not _lead_in(text, words) and any(p.field is None and p.raw for p in line.pairs):
+        return False, line.pairs  # 天气 晴: an unknown label with its value
+    return bool(titled), reader.heading(text)
+
+
+def _lead_in(text: str, words: ReadingWords) -> bool:
+    return text.startswith(words.greetings) or any(w in text for w in words.lead_words if len(w) >= 2)
+
+
+def _weight(p: Pair) -> float:
+    if p.field is None or not p.raw or p.strength:
+        return 0.0
+    usable = isinstance(p.read, Read)
+    return (1.0 if usable else 0.5) * (0.8 if p.guess else 1.0)
+
+
+def _blocks(pairs: list[Pair], lex: Lexicon) -> list[list[Pair]]:
+    """One block per unit: a new block starts where a second unit is named. A heading's guess is
+    replaced by the unit named under it; pairs before the first unit (a date) go to every block."""
     blocks: list[list[Pair]] = [[]]
     header: list[Pair] | None = None
     for p in pairs:
         cur = blocks[-1]
-        if p.field is unit and p.raw:
-            named = [q for q in cur if q.field is unit and q.raw]
-            if named and (p.weak or any(not q.weak for q in named)):
-                blocks.append([p])
-                continue
-            if named:  # an explicit unit replaces the one guessed from the title
-                cur[:] = [q for q in cur if not (q.field is unit and q.weak)]
-            elif header is None:
+        if not p.strength:
+            cur.append(p)
+            continue
+        named = next((q for q in cur if q.strength), None)
+        if named is None:
+            if header is None:
                 header = list(cur)
-        cur.append(p)
+            cur.append(p)
+        elif not _has_content(cur) and (named.raw == p.raw or named.heading or named.strength < KNOWN <= p.strength):
+            if p.strength >= named.strength:
+                cur[cur.index(named)] = p
+        else:
+            blocks.append([p])
     if len(blocks) > 1 and header:
         for block in blocks[1:]:
             present = {q.field.key for q in block if q.field is not None}
@@ -190,51 +364,104 @@ def _blocks(pairs: list[Pair], vocab: Vocabulary) -> list[list[Pair]]:
 
 
 def _has_content(block: list[Pair]) -> bool:
-    return any(p.field is not None and p.raw for p in block)
+    return any(p.field is not None and p.raw and not p.strength for p in block)
 
 
-def _report(block: list[Pair], vocab: Vocabulary, today: dt.date) -> ParsedReport:
-    tpl = vocab.template
+def _has_values(report: ParsedReport) -> bool:
+    t = report.template
+    return any(k not in (t.unit_field, t.date_field) for k in report.fields) or bool(report.invalid)
+
+
+def _meant(block: list[Pair], reading: _Reading) -> bool:
+    """Whether a block was meant as a report: it carries a number for a known label, or two values,
+    or one under a title — or it names its unit for sure (labelled, or known to the registry)."""
+    date_key = reading.template.date_field
+    values = numbers = 0
+    for p in block:
+        if p.strength >= KNOWN:
+            return True
+        if p.field is not None and p.raw and not p.strength and p.field.key != date_key:
+            values += 1
+            numbers += p.field.type is FieldType.INT and not p.stated
+    return numbers > 0 or values >= 2 or (reading.title_hit and values > 0)
+
+
+def _report(block: list[Pair], reading: _Reading, today: dt.date, lexicons: Mapping[str, Lexicon],
+            near: bool = False) -> ParsedReport | None:
+    if not near and not _meant(block, reading):
+        return None
+    tpl = reading.template
     values: dict[str, Value] = {}
     invalid: dict[str, Invalid] = {}
-    unknown: list[str] = []
+    out = ParsedReport(tpl, {})
     for p in block:
         if p.field is None:
-            if p.label not in unknown:
-                unknown.append(p.label)
+            if p.raw and p.label and p.label not in out.unknown:
+                out.unknown.append(p.label)
             continue
         if not p.raw:
             continue
-        value = parse_value(p.field, p.raw, today)
-        if isinstance(value, Bad):
-            invalid[p.field.key] = Invalid(p.field.key, p.raw, value.reason)
+        read = p.read if p.read is not None else lexicons[tpl.id].read(p.field, p.raw, today)
+        if p.strength:
+            out.unit_known = out.unit_known or p.strength >= KNOWN
+            values[p.field.key] = p.raw.strip()
+            continue
+        if isinstance(read, Bad):
+            invalid[p.field.key] = Invalid(p.field.key, p.raw, read.reason)
             values.pop(p.field.key, None)
-        else:
-            values[p.field.key] = value
-            invalid.pop(p.field.key, None)
-    if tpl.date_field and tpl.date_field not in values and tpl.date_field not in invalid:
+            continue
+        assert isinstance(read, Read)
+        values[p.field.key] = read.value
+        invalid.pop(p.field.key, None)
+        if read.remark:
+            out.remarks[p.field.key] = read.remark
+        if p.guess and not any(g.label == p.label for g in out.guesses):
+            out.guesses.append(Guess(p.label, p.field.key))
+    _check_day(tpl, values, invalid, today)
+    _remarks_to_notes(tpl, values, out.remarks)
+    order = lexicons[tpl.id].order
+    out.fields = {k: values[k] for k in order if k in values}
+    out.missing = [k for k in lexicons[tpl.id].required if k not in values and k not in invalid]
+    out.invalid = [invalid[k] for k in order if k in invalid] if invalid else []
+    return out
+
+
+def _check_day(tpl: Template, values: dict[str, Value], invalid: dict[str, Invalid], today: dt.date) -> None:
+    """The report's own day: today when not said; never later than today, nor a month back."""
+    if not tpl.date_field:
+        return
+    day = values.get(tpl.date_field)
+    if isinstance(day, dt.date) and (bad := check_report_day(day, today)) is not None:
+        values.pop(tpl.date_field)
+        invalid[tpl.date_field] = Invalid(tpl.date_field, f"{day.year}年{day.month}月{day.day}日", bad.reason)
+    elif tpl.date_field not in values and tpl.date_field not in invalid:
         values[tpl.date_field] = today
-    ordered = {f.key: values[f.key] for f in tpl.fields if f.key in values}
-    missing = [k for k in tpl.required_keys if k not in values and k not in invalid]
-    return ParsedReport(tpl, ordered, missing, [invalid[f.key] for f in tpl.fields if f.key in invalid], unknown)
 
 
-def _positional(text: str, vocab: Vocabulary, unit: str, today: dt.date,
-                asked: list[TemplateField] | None = None) -> ParsedReport | None:
-    questions = asked if asked is not None else vocab.template.prompt_fields()
+def _remarks_to_notes(tpl: Template, values: dict[str, Value], remarks: dict[str, str]) -> None:
+    """体温异常1人（已送发热门诊）: the remark is kept in the template's notes field."""
+    if not remarks or not tpl.notes_field:
+        return
+    said = "；".join(f"{tpl.field(k).brief}：{r}" for k, r in remarks.items())
+    before = values.get(tpl.notes_field)
+    values[tpl.notes_field] = f"{before}；{said}" if isinstance(before, str) and before else said
+
+
+def _positional(text: str, lex: Lexicon, unit: str, today: dt.date, reading: _Reading,
+                lexicons: Mapping[str, Lexicon], asked: list[TemplateField] | None = None) -> ParsedReport | None:
+    questions = asked if asked is not None else lex.template.prompt_fields()
     numbered = _NUMBERED.findall(text)
     answers: list[tuple[int, str]]
     if numbered and all(1 <= int(i) <= len(questions) for i, _ in numbered):
         answers = [(int(i) - 1, v) for i, v in numbered]
     else:
         answers = list(enumerate(t for t in _TOKEN_SPLIT.split(text) if t))
-    head = Pair(vocab.unit_field.synonyms[0], vocab.unit_field, unit)
-    block = [head]
+    block = [Pair(lex.unit_field.synonyms[0], lex.unit_field, unit, strength=KNOWN)]
     for index, raw in answers:
         if index < len(questions):
             block.append(Pair(questions[index].synonyms[0], questions[index], raw))
         else:
             block.append(Pair(f"第{index + 1}项", None, raw))
-    report = _report(block, vocab, today)
-    answered = [k for k in report.fields if k not in (vocab.template.unit_field, vocab.template.date_field)]
-    return report if answered else None
+    report = _report(block, reading, today, lexicons, near=True)
+    t = lex.template
+    return report if report is not None and any(k not in (t.unit_field, t.date_field) for k in report.fields) else None
