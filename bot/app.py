@@ -14,9 +14,9 @@ from bot.outbox import enqueue_actions
 from bot.router import route
 from handlers.chat import Action, Incoming, reply
 from handlers.context import Clock, Context, GroupInfo, Settings
-from handlers.parser import Parser
+from handlers.parser import Parser, Registry
 from storage import outbox as outbox_store
-from storage import queries
+from storage import queries, vocab
 from storage.db import session_scope
 
 log = logging.getLogger("wxbot.app")
@@ -25,7 +25,8 @@ SORRY = "⚠️ 这条消息我没处理好，已记录，请稍后重发或联�
 
 def make_settings(cfg: Config) -> Settings:
     return Settings(
-        tz=cfg.tz, parser=Parser(cfg.templates), kind_names=dict(cfg.kinds), admins=frozenset(cfg.admins),
+        tz=cfg.tz, parser=Parser(cfg.templates, cfg.reading_words()), kind_names=dict(cfg.kinds),
+        admins=frozenset(cfg.admins),
         officials_kind=cfg.officials_kind, data_dir=str(cfg.data_dir),
         deadlines={k: dt.time.fromisoformat(v.zfill(5)) for k, v in cfg.deadlines.items()},
         supplies={k: dict(v) for k, v in cfg.supplies.items()},
@@ -39,14 +40,14 @@ def sync_rooms(session: Session, cfg: Config, rooms: list[tuple[str, str]], now:
     configured groups not found. A binding made in chat (绑定) is kept."""
     found: set[int] = set()
     for room_id, topic in rooms:
-        for i, g in enumerate(cfg.groups):
-            if g.room == room_id or (not g.room and g.topic == topic):
-                found.add(i)
-                bound = queries.group_by_room(session, room_id=room_id)
-                if bound is None or bound.bound_by in (None, "config"):
-                    queries.bind_group(session, room_id=room_id, topic=topic, kind=g.kind, by="config", now=now)
-                break
-    return [g.room or g.topic or "" for i, g in enumerate(cfg.groups) if i not in found]
+        spec = cfg.group_spec(room_id, topic)
+        if spec is None:
+            continue
+        found.add(id(spec))
+        bound = queries.group_by_room(session, room_id=room_id)
+        if bound is None or bound.bound_by in (None, "config"):
+            queries.bind_group(session, room_id=room_id, topic=topic, kind=spec.kind, by="config", now=now)
+    return [g.room or g.topic or "" for g in cfg.groups if id(g) not in found]
 
 
 def bootstrap(session: Session, cfg: Config, clock: Clock) -> None:
@@ -62,19 +63,23 @@ def bootstrap(session: Session, cfg: Config, clock: Clock) -> None:
         )
 
 
+def group_info(cfg: Config, room_id: str, topic: str | None, bound_kind: str | None) -> GroupInfo | None:
+    """A room as handlers see it. A binding made in chat (绑定) wins over config for the kind; the
+    configured units and prompt style apply while the kinds agree."""
+    spec = cfg.group_spec(room_id, topic)
+    kind = bound_kind or (spec.kind if spec is not None else None)
+    if kind is None:
+        return None
+    if spec is None or spec.kind != kind:
+        return GroupInfo(room_id, kind)
+    return GroupInfo(room_id, kind, tuple(spec.units), spec.prompt_style)
+
+
 def resolve_group(session: Session, cfg: Config, room_id: str | None, topic: str) -> GroupInfo | None:
-    """A binding made in chat (绑定) wins over config; config matches by room id, then topic."""
     if room_id is None:
         return None
     bound = queries.group_by_room(session, room_id=room_id)
-    spec = next((g for g in cfg.groups if g.room == room_id), None) or next(
-        (g for g in cfg.groups if g.topic and g.topic == topic), None)
-    if bound is not None:
-        units = tuple(spec.units) if spec is not None and spec.kind == bound.kind else ()
-        return GroupInfo(room_id, bound.kind, units)
-    if spec is not None:
-        return GroupInfo(room_id, spec.kind, tuple(spec.units))
-    return None
+    return group_info(cfg, room_id, topic, bound.kind if bound is not None else None)
 
 
 @dataclass
@@ -85,6 +90,17 @@ class App:
     settings: Settings
     bot_id: str = ""
     wake_outbox: list[object] = field(default_factory=list)
+    _parser: Parser | None = None
+    _stamp: int | None = None
+
+    def parser_for(self, session: Session) -> Parser:
+        """The parser with the units and taught labels in the database, rebuilt when they change
+        (here or in another process: the registry stamp says so)."""
+        stamp = vocab.stamp(session)
+        if self._parser is None or stamp != self._stamp:
+            registry = Registry(units=vocab.unit_names(session), taught=vocab.aliases(session))
+            self._parser, self._stamp = self.settings.parser.with_registry(registry), stamp
+        return self._parser
 
     def handle(self, msg: Incoming) -> tuple[str, list[Action]]:
         """Store and answer one message exactly once; the answer is queued in the same transaction."""
@@ -94,7 +110,8 @@ class App:
             if not outbox_store.first_sight(session, message_id=msg.message_id, now=self.clock.now()):
                 return "duplicate", []
             group = resolve_group(session, self.cfg, msg.room_id, msg.room_topic)
-            ctx = Context(self.clock, session, self.settings, group, self.bot_id)
+            ctx = Context(self.clock, session, self.settings, group, self.bot_id,
+                          registry_parser=self.parser_for(session))
             try:
                 with session.begin_nested():
                     name, actions = route(msg, ctx)

@@ -53,13 +53,20 @@ def checked_engine(cfg: Config) -> Iterator[Engine]:
 
 
 def cmd_parse(args: argparse.Namespace, cfg: Config) -> int:
-    from handlers.parser import Parser
+    """Structure alone; with an explicit --config (or $WXBOT_CONFIG) the configured units too."""
+    from handlers.parser import Parser, Registry
 
     if args.kind not in cfg.kinds:
         return fail(f"unknown kind '{args.kind}' (config kinds: {', '.join(cfg.kinds)})")
     today = dt.date.fromisoformat(args.today) if args.today else dt.datetime.now(cfg.tz).date()
     text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    parser = Parser(cfg.templates)
+    registry = None
+    if args.config or os.environ.get("WXBOT_CONFIG"):
+        units: dict[str, set[str]] = {}
+        for u in cfg.units:
+            units.setdefault(u.kind, set()).update([u.name, *u.aliases])
+        registry = Registry(units={k: frozenset(v) for k, v in units.items()})
+    parser = Parser(cfg.templates, cfg.reading_words(), registry)
     if args.reply_to:
         if args.reply_to not in parser.vocabularies:
             return fail(f"unknown template '{args.reply_to}' for --reply-to")
@@ -215,6 +222,30 @@ def cmd_user(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_vocab(args: argparse.Namespace, cfg: Config) -> int:
+    """Labels admins taught (学习 … / 是): list them, or remove one (every process notices)."""
+    from storage import vocab
+    from storage.db import session_scope
+
+    with checked_engine(cfg) as engine, session_scope(engine) as session:
+        if args.vocab_command == "list":
+            rows = vocab.list_aliases(session)
+            names = {t.id: t for t in cfg.templates}
+            print(f"taught labels: {len(rows)}")
+            for a in rows:
+                tpl = names.get(a.template)
+                field = tpl.field(a.field_key).display if tpl is not None else a.field_key
+                print(f"{a.template}\t{a.alias}\t= {field} ({a.field_key})\tby {a.taught_by} on {a.created_at:%Y-%m-%d}")
+            return 0
+        if not args.alias:
+            return fail("vocab remove needs the label, e.g. wxbot vocab remove 今日体温检测")
+        removed = vocab.remove(session, alias=args.alias, template=args.template)
+    if not removed:
+        return fail(f"no taught label '{args.alias}'" + (f" in template {args.template}" if args.template else ""))
+    print(f"removed {removed} taught label(s) '{args.alias}'")
+    return 0
+
+
 def _iso_date(value: str) -> str:
     try:
         dt.date.fromisoformat(value)
@@ -260,6 +291,12 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--street", help="restrict the account to this street's units")
     u.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     u.set_defaults(func=cmd_user)
+
+    v = sub.add_parser("vocab", help="labels admins taught the parser (学习 … in chat)")
+    v.add_argument("vocab_command", choices=["list", "remove"])
+    v.add_argument("alias", nargs="?", default="", help="the taught label to remove")
+    v.add_argument("--template", help="only in this template (default: every template)")
+    v.set_defaults(func=cmd_vocab)
 
     iss = sub.add_parser("issues", help="list the open problems assigned on inspection (交办)")
     iss.set_defaults(func=cmd_issues)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from handlers.parser.words import DEFAULT_WORDS, WORD_LISTS, ReadingWords
 from handlers.templates import Template
 
 Role = Literal["reporter", "grid_worker", "official"]
@@ -32,6 +33,8 @@ class GroupSpec(BaseModel):
     topic: str | None = None
     kind: str
     units: list[str] = Field(default_factory=list)
+    # form: the day's prompt carries the blank form; jielong: it is a 接龙 people extend
+    prompt_style: Literal["form", "jielong"] = "form"
 
     @model_validator(mode="after")
     def _room_or_topic(self) -> GroupSpec:
@@ -127,6 +130,19 @@ class Config(BaseModel):
     schedules: list[ScheduleSpec] = Field(default_factory=list)
     # a CJK font for chart PNGs (Debian: apt-get install fonts-wqy-microhei); without it, text only
     chart_font: Path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+    # more words for the parser beyond handlers/parser/words.py (greetings, lead_words, closings, …)
+    reading: dict[str, list[str]] = Field(default_factory=dict)
+
+    @field_validator("reading")
+    @classmethod
+    def _known_word_lists(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = [k for k in value if k not in WORD_LISTS]
+        if unknown:
+            raise ValueError(f"unknown word list {', '.join(unknown)} (known: {', '.join(WORD_LISTS)})")
+        return value
+
+    def reading_words(self) -> ReadingWords:
+        return DEFAULT_WORDS.extended(self.reading) if self.reading else DEFAULT_WORDS
 
     @field_validator("timezone")
     @classmethod
@@ -150,6 +166,13 @@ class Config(BaseModel):
 
     def templates_of(self, kind: str) -> list[Template]:
         return [t for t in self.templates if t.kind == kind]
+
+    def group_spec(self, room_id: str, topic: str | None) -> GroupSpec | None:
+        """The configured group of a room: by room id first, else by topic (one rule, used everywhere)."""
+        by_room = next((g for g in self.groups if g.room and g.room == room_id), None)
+        if by_room is not None:
+            return by_room
+        return next((g for g in self.groups if not g.room and g.topic and g.topic == topic), None)
 
     def unit_spec(self, name: str) -> UnitSpec | None:
         return next((u for u in self.units if u.name == name), None)

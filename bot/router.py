@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers.chat import Action, Incoming
-from handlers import grid, problems
+from handlers import grid, jielong, problems, vocabulary
 from handlers.checkin import handle_photo, handle_recall, handle_report
 from handlers.commands import handle_command
 from handlers.context import Context
@@ -32,6 +32,9 @@ ROUTES: list[Route] = [
     Route("reopen", lambda m, c: m.kind == "text", problems.handle_reopen),
     Route("prompt answer", lambda m, c: m.kind == "text" and _in_report_group(m, c), grid.handle_reply),
     Route("command", lambda m, c: m.kind == "text" and (m.private or c.group is not None), handle_command),
+    Route("teach by yes", lambda m, c: m.kind == "text" and m.room_id is not None, vocabulary.handle_yes),
+    Route("jielong", lambda m, c: m.kind == "text" and _in_report_group(m, c) and jielong.looks_like_jielong(m, c),
+          jielong.handle_jielong),
     Route("report", lambda m, c: m.kind == "text" and _in_report_group(m, c), handle_report),
 ]
 

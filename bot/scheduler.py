@@ -17,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.app import group_info
 from bot.config import Config, ScheduleSpec
 from bot.outbox import SleepingClock, enqueue_actions
 from handlers import grid, problems, reminders
@@ -96,9 +97,9 @@ class Scheduler:
         for g in (g for k in kinds for g in queries.groups_of_kind(session, kind=k)):
             if spec.group is not None and spec.group not in (g.room_id, g.topic):
                 continue
-            cfg_group = next((c for c in self.cfg.groups if c.room == g.room_id or (c.topic and c.topic == g.topic)), None)
-            units = tuple(cfg_group.units) if cfg_group is not None and cfg_group.kind == g.kind else ()
-            out.append((g.room_id, GroupInfo(g.room_id, g.kind, units)))
+            info = group_info(self.cfg, g.room_id, g.topic, g.kind)
+            if info is not None:
+                out.append((g.room_id, info))
         return out
 
     def _skip_reason(self, spec: ScheduleSpec, when: dt.datetime, now: dt.datetime) -> str | None:
@@ -138,7 +139,7 @@ class Scheduler:
         room = group.room_id
         match spec.action:
             case "prompt":
-                return reminders.prompt(ctx, spec.kind or "", room, spec.text)
+                return reminders.prompt(ctx, spec.kind or "", group, spec.text)
             case "remind":
                 return reminders.remind(ctx, spec.kind or "", room, group.unit_names)
             case "escalate":

@@ -31,6 +31,8 @@ class Incoming:
     kind: str = "text"  # text | image | recall
     recalled_id: str | None = None  # for kind == "recall": the message taken back
     file_path: str | None = None  # for kind == "image": where the connector saved it
+    # a 接龙 that WeChat sent as a GroupNote: the author of each entry, in order
+    entry_authors: tuple[str, ...] = ()
 
     @property
     def private(self) -> bool:

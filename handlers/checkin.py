@@ -1,11 +1,14 @@
-"""Check-in: a report posted in a bound group -> stored -> a receipt, or exactly what to fix."""
+"""Check-in: a report posted in a bound group -> stored -> a receipt, or exactly what to fix.
+
+Never silent (DESIGN.md): a message that names a known unit, or carries a recognised label with a
+number, gets an answer; chit-chat, questions and notices get none."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
-from storage import outbox, queries
+from storage import outbox, queries, vocab
 from storage.models import Member, Report, Unit
 from storage.queries import StoredValue
 
@@ -13,7 +16,7 @@ from handlers.chat import Action, Incoming, reply
 from handlers.context import Context
 from handlers.parser import ParsedReport
 from handlers.parser.values import Value
-from handlers.receipts import anomaly_lines, day_label, problem_text, receipt_line, update_line
+from handlers.receipts import anomaly_lines, cut, day_label, guess_line, problem_text, receipt_line, update_line
 from handlers.units import resolve
 
 PHOTO_WINDOW = dt.timedelta(minutes=10)
@@ -28,19 +31,19 @@ def stored(value: Value) -> StoredValue:
     return value
 
 
-def _member_unit(ctx: Context, member: Member | None, kind: str) -> Unit | None:
+def member_unit(ctx: Context, member: Member | None, kind: str) -> Unit | None:
     if member is None or not member.confirmed or member.unit_id is None:
         return None
     unit = queries.unit_by_id(ctx.session, unit_id=member.unit_id)
     return unit if unit is not None and unit.kind == kind else None
 
 
-def _unit_for(ctx: Context, report: ParsedReport, member: Member | None, kind: str) -> Unit | str:
-    """The unit, or the Chinese line to send when it cannot be known."""
+def unit_for(ctx: Context, report: ParsedReport, member: Member | None, kind: str) -> Unit | str:
+    """The unit, or the Chinese line to send when it cannot be known ("" when none was named)."""
     tpl = report.template
     name = report.unit_name
     if name is None:
-        unit = _member_unit(ctx, member, kind)
+        unit = member_unit(ctx, member, kind)
         if unit is not None:  # a bound reporter may leave out their own unit's name
             report.fields[tpl.unit_field] = unit.name
             report.missing = [k for k in report.missing if k != tpl.unit_field]
@@ -51,33 +54,41 @@ def _unit_for(ctx: Context, report: ParsedReport, member: Member | None, kind: s
         return found.unit
     label = tpl.field(tpl.unit_field).display
     if found.suggestion:
-        return f"❓ 没有找到「{name}」，是不是「{found.suggestion}」？请核对{label}后重发"
-    return f"❓ 没有找到「{name}」，请核对{label}；新单位请管理员发送「登记 {name}」"
+        return f"❓ 没有找到「{cut(name, 20)}」，是不是「{found.suggestion}」？请核对{label}后重发"
+    return f"❓ 没有找到「{cut(name, 20)}」，请核对{label}；新单位请管理员发送「登记 {cut(name, 20)}」"
+
+
+def save(ctx: Context, msg: Incoming, report: ParsedReport, unit: Unit, kind: str,
+         reporter_id: str | None = None) -> queries.Saved:
+    assert unit.id is not None
+    day = report.report_date(ctx.today)
+    return queries.save_report(
+        ctx.session, unit_id=unit.id, template=report.template.id, kind=kind, report_date=day,
+        values={k: stored(v) for k, v in report.fields.items()}, raw_text=msg.text,
+        source_message_id=msg.message_id, reporter_id=reporter_id or msg.sender_id, now=ctx.now,
+        late=ctx.settings.is_late(kind, ctx.now, day))
 
 
 def _one(msg: Incoming, ctx: Context, report: ParsedReport, member: Member | None, kind: str) -> str:
-    unit = _unit_for(ctx, report, member, kind)
+    unit = unit_for(ctx, report, member, kind)
     if isinstance(unit, str) and unit:
         return unit
     unit_obj = unit if isinstance(unit, Unit) else None
     if not report.ok or unit_obj is None or unit_obj.id is None:
         return problem_text(report, f"{unit_obj.name} " if unit_obj else "")
-    tpl = report.template
     day = report.report_date(ctx.today)
-    late = ctx.settings.is_late(kind, ctx.now, day)
-    saved = queries.save_report(
-        ctx.session, unit_id=unit_obj.id, template=tpl.id, kind=kind, report_date=day,
-        values={k: stored(v) for k, v in report.fields.items()}, raw_text=msg.text,
-        source_message_id=msg.message_id, reporter_id=msg.sender_id, now=ctx.now, late=late,
-    )
+    saved = save(ctx, msg, report, unit_obj, kind)
+    late = "（迟报）" if ctx.settings.is_late(kind, ctx.now, day) else ""
     if saved.created:
-        lines = [receipt_line(report, unit_obj.name, day) + ("（迟报）" if late else "")]
+        lines = [receipt_line(report, unit_obj.name, day) + late]
     else:
-        lines = [update_line(tpl, unit_obj.name, day, saved.changes)]
+        lines = [update_line(report.template, unit_obj.name, day, saved.changes)]
     lines += supply_lines(ctx, kind, report)
     lines += anomaly_lines(report)
     if report.unknown:
-        lines.append("（未识别：" + "、".join(report.unknown) + "）")
+        lines.append("（未识别：" + "、".join(cut(u, 12) for u in report.unknown[:5]) + "）")
+    if (guessed := guess_line(report)) is not None:
+        lines.append(guessed)
     return "\n".join(lines)
 
 
@@ -96,7 +107,7 @@ def _nil_report(msg: Incoming, ctx: Context, kind: str, member: Member | None) -
     if m is None:
         return None
     name = m["unit"].strip(" ：:，,")
-    unit = resolve(ctx, kind, name).unit if name else _member_unit(ctx, member, kind)
+    unit = resolve(ctx, kind, name).unit if name else member_unit(ctx, member, kind)
     templates = ctx.settings.templates(kind)
     if unit is None or unit.id is None or not templates:
         return None
@@ -111,8 +122,18 @@ def _nil_report(msg: Incoming, ctx: Context, kind: str, member: Member | None) -
     return [reply(msg, f"✅ {unit.name} {day_label(ctx.today)}{tpl.name}（无异常）已登记{note}")]
 
 
+def remember(ctx: Context, msg: Incoming, reports: list[ParsedReport]) -> None:
+    """Unknown labels are counted (the desk shows what to teach); guesses wait for an admin's 是."""
+    for r in reports:
+        if r.unknown:
+            vocab.count_unknown(ctx.session, day=ctx.today, template=r.template.id, labels=r.unknown, now=ctx.now)
+        if r.guesses and msg.room_id is not None:
+            vocab.remember_guesses(ctx.session, room_id=msg.room_id, template=r.template.id,
+                                   guesses=[(g.label, g.field) for g in r.guesses], now=ctx.now)
+
+
 def handle_report(msg: Incoming, ctx: Context) -> list[Action]:
-    """Silence unless the text is a report; one reply for all the reports in one message."""
+    """Silence unless the text is meant as a report; one reply for all the reports in one message."""
     if ctx.group is None or msg.kind != "text":
         return []
     kind = ctx.group.kind
@@ -120,23 +141,29 @@ def handle_report(msg: Incoming, ctx: Context) -> list[Action]:
     nil = _nil_report(msg, ctx, kind, member)
     if nil is not None:
         return nil
-    reports = ctx.settings.parser.parse(msg.text, kind, ctx.today)
-    if not reports:
+    reading = ctx.parser.read(msg.text, kind, ctx.today)
+    if not reading.reports:
         return []
-    return [reply(msg, "\n".join(_one(msg, ctx, r, member, kind) for r in reports))]
+    remember(ctx, msg, reading.reports)
+    return [reply(msg, "\n".join(_one(msg, ctx, r, member, kind) for r in reading.reports))]
 
 
 def handle_recall(msg: Incoming, ctx: Context) -> list[Action]:
-    """A report taken back in WeChat (撤回) is withdrawn, not deleted."""
+    """A report taken back in WeChat (撤回) is withdrawn, not deleted (every report of that message)."""
     if msg.recalled_id is None:
         return []
-    report = queries.report_by_message(ctx.session, source_message_id=msg.recalled_id)
-    if report is None or report.id is None or report.status != "ok":
+    reports = [r for r in queries.reports_by_message(ctx.session, source_message_id=msg.recalled_id)
+               if r.id is not None and r.status == "ok"]
+    if not reports:
         return []
-    queries.set_report_status(ctx.session, report_id=report.id, status="withdrawn", now=ctx.now)
-    unit = queries.unit_by_id(ctx.session, unit_id=report.unit_id)
-    name = unit.name if unit else ""
-    return [reply(msg, f"↩️ {name} {day_label(report.report_date)}的报送已随消息撤回，请重新发送")]
+    names = []
+    for report in reports:
+        assert report.id is not None
+        queries.set_report_status(ctx.session, report_id=report.id, status="withdrawn", now=ctx.now)
+        unit = queries.unit_by_id(ctx.session, unit_id=report.unit_id)
+        names.append(unit.name if unit else "")
+    day = day_label(reports[0].report_date)
+    return [reply(msg, f"↩️ {'、'.join(names)} {day}的报送已随消息撤回，请重新发送")]
 
 
 def _recent_report(ctx: Context, sender_id: str) -> Report | None:

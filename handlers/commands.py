@@ -16,6 +16,7 @@ from handlers.problems import list_open
 from handlers.receipts import day_label
 from handlers.summary import daily_summary
 from handlers.units import group_units, resolve
+from handlers.vocabulary import cmd_learn
 
 Handler = Callable[[Incoming, Context, str], list[Action]]
 
@@ -182,6 +183,7 @@ COMMANDS: list[Command] = [
     Command(("我是", "/iam"), cmd_i_am, "登记自己是哪个单位的报送人", in_private=False),
     Command(("确认", "/confirm"), cmd_confirm, "管理员确认报送人", in_private=False),
     Command(("登记", "/register"), cmd_register, "管理员登记新单位", in_private=False),
+    Command(("学习", "/learn"), cmd_learn, "管理员教我新的写法：学习 今日体温检测=测温人数"),
 ]
 
 

@@ -26,6 +26,7 @@ class GroupInfo:
     room_id: str
     kind: str
     unit_names: tuple[str, ...] = ()  # empty: every unit of the kind
+    prompt_style: str = "form"  # form | jielong (the day's prompt as a 接龙 people extend)
 
 
 @dataclass(slots=True)
@@ -70,6 +71,12 @@ class Context:
     group: GroupInfo | None = None
     bot_id: str = ""
     notes: list[str] = field(default_factory=list)  # operator log lines from the handler
+    # the parser with what the database knows (units, taught labels); the templates' alone if None
+    registry_parser: Parser | None = None
+
+    @property
+    def parser(self) -> Parser:
+        return self.registry_parser or self.settings.parser
 
     @property
     def now(self) -> dt.datetime:

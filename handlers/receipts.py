@@ -9,7 +9,7 @@ from handlers.parser.values import Value
 from handlers.templates import FieldType, Template, TemplateField
 from storage.queries import StoredValue
 
-MAX_RECEIPT_FIELDS = 5
+MAX_ECHO = 40  # characters of a typed text echoed back (a 备注 of 200,000 characters is not)
 
 
 def day_label(day: dt.date) -> str:
@@ -39,15 +39,35 @@ def brief(field: TemplateField, value: Value) -> str:
     return f"{field.brief}{value}"
 
 
-def receipt_line(report: ParsedReport, unit_name: str, day: dt.date) -> str:
+def cut(text: str, limit: int = MAX_ECHO) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def read_back(report: ParsedReport) -> list[str]:
+    """What was read, as the receipt says it: 测温320 体温异常1（已送发热门诊） 已消杀."""
     tpl = report.template
-    shown = [
-        brief(tpl.field(k), v)
-        for k, v in report.fields.items()
-        if k not in (tpl.unit_field, tpl.date_field) and tpl.field(k).type is not FieldType.TEXT
-    ]
-    head = f"✅ {unit_name} {day_label(day)}{tpl.name}已登记"
-    return head + ("：" + " ".join(shown[:MAX_RECEIPT_FIELDS]) if shown else "")
+    shown = []
+    for k, v in report.fields.items():
+        f = tpl.field(k)
+        if k in (tpl.unit_field, tpl.date_field, tpl.notes_field) or f.type is FieldType.TEXT:
+            continue
+        remark = report.remarks.get(k)
+        shown.append(brief(f, v) + (f"（{cut(remark, 20)}）" if remark else ""))
+    return shown
+
+
+def receipt_line(report: ParsedReport, unit_name: str, day: dt.date) -> str:
+    shown = read_back(report)
+    head = f"✅ {unit_name} {day_label(day)}{report.template.name}已登记"
+    return head + ("：" + " ".join(shown) if shown else "")
+
+
+def guess_line(report: ParsedReport) -> str | None:
+    """How labels were read by a guess, so the sender can correct it (and an admin teach it)."""
+    if not report.guesses:
+        return None
+    said = "，".join(f"«{cut(g.label, 12)}»按{report.template.field(g.field).display}记" for g in report.guesses)
+    return f"（{said}；不对请更正后重发）"
 
 
 def update_line(
@@ -59,7 +79,7 @@ def update_line(
     parts = []
     for key, (before, after) in changes.items():
         field = tpl.field(key)
-        parts.append(f"{field.brief} {show(field, before)}→{show(field, after)}")
+        parts.append(f"{field.brief} {cut(show(field, before), 20)}→{cut(show(field, after), 20)}")
     return head + "：" + "、".join(parts)
 
 
@@ -72,13 +92,15 @@ def anomaly_lines(report: ParsedReport) -> list[str]:
 
 
 def problem_text(report: ParsedReport, unit_label: str) -> str:
-    """One reply naming every missing and invalid field, and the lines to fill in."""
+    """One reply: what was read, every missing and invalid field, and the lines to fill in."""
     tpl = report.template
     lines = [f"❗ {unit_label}{tpl.name}未登记，请补充后重发："]
+    if shown := read_back(report):
+        lines.append("已读到：" + " ".join(shown))
     if report.missing:
         lines.append("缺少：" + "、".join(tpl.field(k).display for k in report.missing))
     for bad in report.invalid:
-        lines.append(f"「{tpl.field(bad.field).display}」填的是「{bad.value}」，{bad.reason}")
+        lines.append(f"「{tpl.field(bad.field).display}」填的是「{cut(bad.value)}」，{bad.reason}")
     lines.append("请复制填写：")
     for key in [*report.missing, *(b.field for b in report.invalid)]:
         lines.append(f"{tpl.field(key).display}：")

@@ -7,15 +7,42 @@ from collections import defaultdict
 from storage import queries, stats
 
 from handlers.chat import Action, Say
-from handlers.context import Context
+from handlers.context import Context, GroupInfo
 from handlers.parser import blank_form
+from handlers.receipts import brief, day_label
 from handlers.summary import names
+from handlers.templates import FieldType, Template
 
 
-def prompt(ctx: Context, kind: str, room_id: str, text: str | None) -> list[Action]:
-    forms = [blank_form(t) for t in ctx.settings.templates(kind) if t.date_field]
-    body = (text or "请按时报送今日日报") + "\n" + "\n\n".join(forms)
-    return [Say(body, room_id=room_id)]
+def prompt(ctx: Context, kind: str, group: GroupInfo, text: str | None) -> list[Action]:
+    """The day's prompt: the blank form to copy, or (prompt_style: jielong) a 接龙 to extend."""
+    daily = [t for t in ctx.settings.templates(kind) if t.date_field]
+    if group.prompt_style == "jielong" and daily:
+        return [Say(jielong_prompt(ctx, daily[0], group, text), room_id=group.room_id)]
+    body = (text or "请按时报送今日日报") + "\n" + "\n\n".join(blank_form(t) for t in daily)
+    return [Say(body, room_id=group.room_id)]
+
+
+def example_line(template: Template, unit_name: str) -> str:
+    """翠园小区 测温320 体温异常0 已消杀: one line in the template's words, as a person would type it."""
+    parts = [unit_name]
+    for f in template.fields:
+        if f.key in (template.unit_field, template.date_field) or f.type is FieldType.TEXT:
+            continue
+        if f.type is FieldType.INT and (f.required or f.example is not None):
+            parts.append(f"{f.brief}{f.example or 0}")
+        elif f.type is FieldType.BOOL and f.required:
+            parts.append(brief(f, True))
+        elif f.type is FieldType.ENUM and (f.required or f.example is not None):
+            parts.append(f.example or next(iter(f.words.values()))[0])
+    return " ".join(parts)
+
+
+def jielong_prompt(ctx: Context, template: Template, group: GroupInfo, text: str | None) -> str:
+    units = group.unit_names or tuple(u.name for u in queries.units_of_kind(ctx.session, kind=template.kind)[:1])
+    example = example_line(template, units[0] if units else template.field(template.unit_field).display)
+    title = f"{day_label(ctx.today)}{template.name}" + (f"（{text}）" if text else "")
+    return f"#接龙\n{title}\n例 {example}\n\n请点接龙，按例子填写本单位一行"
 
 
 def missing_units(ctx: Context, kind: str, unit_names: tuple[str, ...]) -> list[stats.UnitDay]:

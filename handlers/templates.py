@@ -39,6 +39,8 @@ class TemplateField(BaseModel):
     phrases: dict[str, list[str]] = Field(default_factory=dict)
     # int only: a larger value is refused as 数值过大
     max: int = Field(default=1_000_000, gt=0)
+    # a plausible value shown in examples (the 接龙 prompt, the grid questions): 320, 0, 是
+    example: str | None = None
 
     @model_validator(mode="after")
     def _enum_has_words(self) -> TemplateField:

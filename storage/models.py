@@ -57,7 +57,7 @@ class Report(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     report_date: dt.date
     reporter_id: str | None = None
-    source_message_id: str = Field(unique=True)
+    source_message_id: str = Field(index=True)  # one message may hold several units' reports
     raw_text: str
     status: str = "ok"  # ok | withdrawn
     late: bool = False  # arrived after the kind's deadline (迟报)
@@ -191,4 +191,63 @@ class WebUser(SQLModel, table=True):
     name: str = ""
     password_hash: str
     street: str | None = None
+    created_at: dt.datetime
+
+
+class VocabAlias(SQLModel, table=True):
+    """A label an admin taught (学习 今日体温检测=测温人数): read as that field from the next message on."""
+
+    __table_args__ = (UniqueConstraint("template", "alias", name="uq_vocabalias_template_alias"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    template: str
+    alias: str
+    field_key: str
+    taught_by: str
+    created_at: dt.datetime
+
+
+class UnknownLabel(SQLModel, table=True):
+    """A label nobody has taught yet, counted per day and template: what admins should teach next."""
+
+    __table_args__ = (UniqueConstraint("day", "template", "label", name="uq_unknownlabel_day_template_label"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: dt.date = Field(index=True)
+    template: str
+    label: str
+    count: int = 0
+    last_seen: dt.datetime
+
+
+class PendingGuess(SQLModel, table=True):
+    """A label the bot read by a guess and said so («侧温»按测温人数记); an admin's 是 teaches it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    room_id: str = Field(index=True)
+    template: str
+    label: str
+    field_key: str
+    created_at: dt.datetime
+    status: str = "open"  # open | taught
+
+
+class RegistryStamp(SQLModel, table=True):
+    """Bumped whenever units or taught labels change: every process rebuilds its parser on the next
+    message (a taught label works at once on every instance sharing the database)."""
+
+    name: str = Field(primary_key=True)
+    version: int = 0
+
+
+class Notice(SQLModel, table=True):
+    """Something the bot says once per room and day (a 接龙 entry it could not read, a budget
+    warning): recorded so it is not said again."""
+
+    __table_args__ = (UniqueConstraint("room_id", "day", "key", name="uq_notice_room_day_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    room_id: str
+    day: dt.date
+    key: str
     created_at: dt.datetime

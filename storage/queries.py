@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from storage import vocab
 from storage.models import Group, Member, Report, ReportRevision, ReportValue, Unit
 
 StoredValue = int | str | None
@@ -31,7 +32,7 @@ class UnitSeed:
 def sync_units(session: Session, *, units: Iterable[UnitSeed]) -> int:
     """Make the configured units exist (by name); units registered by admins stay. Returns inserts."""
     existing = {u.name: u for u in session.exec(select(Unit))}
-    added = 0
+    added, changed = 0, False
     for seed in units:
         unit = existing.get(seed.name)
         if unit is None:
@@ -40,7 +41,10 @@ def sync_units(session: Session, *, units: Iterable[UnitSeed]) -> int:
         elif (unit.kind, unit.parent, unit.aliases) != (seed.kind, seed.parent, list(seed.aliases)):
             unit.kind, unit.parent, unit.aliases = seed.kind, seed.parent, list(seed.aliases)
             session.add(unit)
+            changed = True
     session.flush()
+    if added or changed:
+        vocab.bump(session)
     return added
 
 
@@ -48,6 +52,7 @@ def add_unit(session: Session, *, name: str, kind: str, parent: str | None = Non
     unit = Unit(name=name, kind=kind, parent=parent, aliases=[], source="admin")
     session.add(unit)
     session.flush()
+    vocab.bump(session)
     return unit
 
 
@@ -217,6 +222,18 @@ def save_report(
 
 def report_by_message(session: Session, *, source_message_id: str) -> Report | None:
     return session.exec(select(Report).where(Report.source_message_id == source_message_id)).first()
+
+
+def reports_by_message(session: Session, *, source_message_id: str) -> list[Report]:
+    """Every report one message gave (a message may name several units)."""
+    query = select(Report).where(Report.source_message_id == source_message_id).order_by(col(Report.id))
+    return list(session.exec(query))
+
+
+def report_for(session: Session, *, unit_id: int, template: str, report_date: dt.date) -> Report | None:
+    query = select(Report).where(Report.unit_id == unit_id, Report.template == template,
+                                 Report.report_date == report_date)
+    return session.exec(query).first()
 
 
 def reports_on(session: Session, *, report_date: dt.date, kind: str | None = None, unit_ids: Iterable[int] | None = None) -> list[Report]:

@@ -55,3 +55,30 @@ def test_binary_garbage_is_still_read() -> None:
 def test_unknown_reply_template_exits_2() -> None:
     proc = run("--kind", "grid", "--reply-to", "nope", "--unit", "x", text="1")
     assert proc.returncode == 2 and "unknown template 'nope'" in proc.stderr
+
+
+def test_issue_7_done_when_example() -> None:
+    text = "小区名：翠园小区\n测温：356人\n体温异常：1人（已送发热门诊）\n消杀：✅"
+    (report,) = json.loads(run("--kind", "property", "--today", "2020-02-26", text=text).stdout)["reports"]
+    assert report["fields"]["community"] == "翠园小区" and report["fields"]["fever_cases"] == 1
+    assert report["invalid"] == [] and report["missing"] == []
+    assert "已送发热门诊" in report["fields"]["notes"]
+
+
+def test_the_three_one_line_reports_are_complete() -> None:
+    for kind, text in [("property", "翠园小区 2月26日 测温320人 体温异常0 已消杀"),
+                       ("property", "翠园小区、测温320、体温异常0、已消杀"),
+                       ("construction", "滨江壹号 已复工 在岗120人 体温异常0")]:
+        (report,) = json.loads(run("--kind", kind, "--today", "2020-02-26", text=text).stdout)["reports"]
+        assert report["missing"] == [] and report["invalid"] == [], (text, report)
+
+
+def test_structure_alone_without_config_and_registry_with_it() -> None:
+    text = "王经理报：翠园 测温320 体温异常0 已消杀"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "WXBOT_CONFIG"}
+    alone = subprocess.run([sys.executable, "-m", "bot", "parse", "--kind", "property", "--today", "2020-02-26"],
+                           input=text, capture_output=True, text=True, check=False, cwd=ROOT, env=env)
+    (guess,) = json.loads(alone.stdout)["reports"]
+    (known,) = json.loads(run("--kind", "property", "--today", "2020-02-26", text=text).stdout)["reports"]
+    assert "community" not in guess["fields"] and guess["missing"] == ["community"]
+    assert known["fields"]["community"] == "翠园" and known["missing"] == []

@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 import os
 import queue
-import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 import pytest
 from sqlmodel import Session, select
@@ -21,115 +17,27 @@ from sqlmodel import Session, select
 from storage import queries
 from storage.models import Report
 from storage.db import make_engine
-from tests.conftest import ROOT
+from tests import gateway_support as support
 
-GATEWAY = ROOT / "tests" / "gateway"
-TOKEN = "insecure_wxbot_test"
 pytestmark = pytest.mark.gateway
-
-
-def _lines(stream: IO[str]) -> queue.Queue[str]:
-    q: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        for line in stream:
-            q.put(line.rstrip("\n"))
-
-    threading.Thread(target=pump, daemon=True).start()
-    return q
-
-
-def _wait_for(q: queue.Queue[str], predicate: object, timeout: float, seen: list[str]) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            line = q.get(timeout=0.2)
-        except queue.Empty:
-            continue
-        seen.append(line)
-        if callable(predicate) and predicate(line):
-            return line
-    raise AssertionError("timed out; saw:\n" + "\n".join(seen[-40:]))
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def node_modules() -> Path:
-    """The test set-up installs the gateway's npm packages from the lockfile."""
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        pytest.fail("node and npm are needed for the gateway test (Node 20)")
-    if not (GATEWAY / "node_modules" / "wechaty-puppet-service").exists():
-        # `npm install` against the committed package-lock.json (exact versions). Not `npm ci`: this
-        # registry never lists @swc/core's other-platform optional packages in the lock, and ci rejects that.
-        proc = subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=GATEWAY, capture_output=True, text=True)
-        if proc.returncode != 0:
-            pytest.fail("npm install for the test gateway failed:\n" + proc.stderr[-2000:])
-    return GATEWAY / "node_modules"
+    return support.install()
 
 
 @pytest.fixture
 def gateway(node_modules: Path) -> Iterator[tuple[subprocess.Popen[str], queue.Queue[str], int]]:
-    port = _port()
-    proc = subprocess.Popen(["node", "gateway.mjs", str(port), TOKEN], cwd=GATEWAY, text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    assert proc.stdout is not None
-    events = _lines(proc.stdout)
-    _wait_for(events, lambda line: '"ready"' in line, 60, [])
+    port = support.free_port()
+    proc, events = support.start_gateway(node_modules, port)
     yield proc, events, port
-    proc.kill()
-    proc.wait()
-    for stream in (proc.stdin, proc.stdout):
-        if stream is not None:
-            stream.close()
+    support.close(proc)
 
 
-def _config(tmp_path: Path, **connection: float) -> Path:
-    text = (ROOT / "config.yaml").read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp_path}")
-    for key, value in connection.items():
-        text = text.replace(f"  {key}: ", f"  {key}: {value}  # was ")
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(text, encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "bot", "--config", str(cfg), "db", "upgrade"], check=True, capture_output=True)
-    return cfg
-
-
-def _run(cfg: Path, port: int, token: str = TOKEN, *extra: str) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WECHATY_")}
-    env.update(WECHATY_PUPPET_SERVICE_TOKEN=token, WECHATY_PUPPET_SERVICE_ENDPOINT=f"127.0.0.1:{port}")
-    bot = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "run", *extra], env=env, text=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cfg.parent)
-    assert bot.stderr is not None
-    return bot, _lines(bot.stderr)
-
-
-def _start_gateway(port: int) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
-    proc = subprocess.Popen(["node", "gateway.mjs", str(port), TOKEN], cwd=GATEWAY, text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    assert proc.stdout is not None
-    events = _lines(proc.stdout)
-    _wait_for(events, lambda line: '"ready"' in line, 60, [])
-    return proc, events
-
-
-def _post(proc: subprocess.Popen[str], text: str) -> None:
-    assert proc.stdin is not None
-    post = {"cmd": "post", "room": "property@chatroom", "from": "wxid_wang_cuiyuan", "text": text}
-    proc.stdin.write(json.dumps(post, ensure_ascii=False) + "\n")
-    proc.stdin.flush()
-
-
-def _close(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        proc.kill()
-    proc.wait()
-    for stream in (proc.stdin, proc.stdout, proc.stderr):
-        if stream is not None:
-            stream.close()
+_config, _run, _close, _wait_for, _port = (support.config_for, support.run_bot, support.close, support.wait_for,
+                                           support.free_port)
+_post, _lines = support.post, support.lines
 
 
 def test_wrong_token_is_a_clear_error(gateway: tuple[subprocess.Popen[str], queue.Queue[str], int], tmp_path: Path) -> None:
@@ -148,14 +56,14 @@ def test_wrong_token_is_a_clear_error(gateway: tuple[subprocess.Popen[str], queu
 
 def test_supervisor_reconnects_after_the_gateway_comes_back(node_modules: Path, tmp_path: Path) -> None:
     port = _port()
-    gw, events = _start_gateway(port)
+    gw, events = support.start_gateway(node_modules, port)
     bot, logs = _run(_config(tmp_path, silence_seconds=4, max_backoff_seconds=1, login_timeout_seconds=10), port)
     seen: list[str] = []
     try:
         _wait_for(logs, lambda line: "in 1 rooms" in line, 90, seen)
         _close(gw)  # the gateway dies
         _wait_for(logs, lambda line: "WeChat connection lost" in line or "connection failed" in line, 60, seen)
-        gw, events = _start_gateway(port)  # ... and comes back on the same address
+        gw, events = support.start_gateway(node_modules, port)  # ... and comes back on the same address
         _wait_for(logs, lambda line: "in 1 rooms" in line, 90, seen)
         _post(gw, "小区：翠园小区\n测温：356人\n体温异常：无\n消杀：✅")
         sent = json.loads(_wait_for(events, lambda line: '"sent"' in line, 60, seen))
@@ -170,11 +78,11 @@ def test_report_through_the_gateway_is_stored_and_answered(
 ) -> None:
     proc, events, port = gateway
     cfg = tmp_path / "config.yaml"
-    cfg.write_text((ROOT / "config.yaml").read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp_path}"),
+    cfg.write_text((support.ROOT / "config.yaml").read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp_path}"),
                    encoding="utf-8")
     subprocess.run([sys.executable, "-m", "bot", "--config", str(cfg), "db", "upgrade"], check=True, capture_output=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WECHATY_")}
-    env.update(WECHATY_PUPPET_SERVICE_TOKEN=TOKEN, WECHATY_PUPPET_SERVICE_ENDPOINT=f"127.0.0.1:{port}")
+    env.update(WECHATY_PUPPET_SERVICE_TOKEN=support.TOKEN, WECHATY_PUPPET_SERVICE_ENDPOINT=f"127.0.0.1:{port}")
     bot = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "run"], env=env, text=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)
     assert bot.stderr is not None
@@ -211,10 +119,10 @@ def test_run_web_healthz_reports_the_connection(node_modules: Path, tmp_path: Pa
     import urllib.request
 
     port, web_port = _port(), _port()
-    gw, _ = _start_gateway(port)
+    gw, _ = support.start_gateway(node_modules, port)
     cfg = _config(tmp_path)
     cfg.write_text(cfg.read_text(encoding="utf-8") + f"\nweb:\n  port: {web_port}\n", encoding="utf-8")
-    bot, logs = _run(cfg, port, TOKEN, "--web")
+    bot, logs = _run(cfg, port, support.TOKEN, "--web")
     seen: list[str] = []
     try:
         _wait_for(logs, lambda line: "in 1 rooms" in line, 90, seen)
@@ -233,3 +141,46 @@ def test_run_web_healthz_reports_the_connection(node_modules: Path, tmp_path: Pa
         _close(gw)
     assert up["ok"] and up["connected"] is True and up["database"] and up["last_event_age_seconds"] is not None
     assert down_status == 503 and down["connected"] is False
+
+
+GROUP_NOTE = """<?xml version="1.0"?>
+<msg><appmsg appid="" sdkver="0"><title>防控日报#接龙
+
+例 翠园小区 测温320 体温异常0 已消杀
+
+1. 翠园小区 测温320 体温异常0 已消杀
+2. 阳光花园 测温210 体温异常1 已消杀</title><des /><type>53</type><appattach><aeskey></aeskey></appattach>
+<extinfo><solitaire_info><![CDATA[<solitaire><tt>0-40</tt><s>.</s><au>wxid_wang_cuiyuan</au><hrt>1</hrt><loss>0</loss><content><s>2</s><i><u>wxid_wang_cuiyuan</u><h>0</h><s>.</s><t>1582679000</t><r>40-24</r></i><i><u>wxid_li_yangguang</u><h>0</h><s>.</s><t>1582679100</t><r>65-24</r></i></content></solitaire>]]></solitaire_info>
+</extinfo></appmsg><fromusername>wxid_li_yangguang</fromusername><scene>0</scene></msg>"""
+
+
+def test_a_group_note_reaches_python_as_unspecified_and_is_read_with_its_authors(
+        gateway: tuple[subprocess.Popen[str], queue.Queue[str], int], tmp_path: Path) -> None:
+    """Measured: the TypeScript GroupNote (type 10) arrives in python-wechaty as MESSAGE_TYPE_UNSPECIFIED
+    with its XML as text; a Post (type 16) used to raise IndexError inside wechaty."""
+    proc, events, port = gateway
+    bot, logs = _run(_config(tmp_path), port)
+    seen: list[str] = []
+    try:
+        _wait_for(logs, lambda line: "in 1 rooms" in line, 90, seen)
+        assert proc.stdin is not None
+        for cmd in ({"cmd": "typed", "type": 16, "room": "property@chatroom", "from": "wxid_wang_cuiyuan",
+                     "text": "a moment"},
+                    {"cmd": "typed", "type": 10, "room": "property@chatroom", "from": "wxid_li_yangguang",
+                     "text": GROUP_NOTE}):
+            proc.stdin.write(json.dumps(cmd, ensure_ascii=False) + "\n")
+            proc.stdin.flush()
+        sent = json.loads(_wait_for(events, lambda line: '"sent"' in line, 60, seen))
+        time.sleep(0.5)
+        while not logs.empty():
+            seen.append(logs.get())
+    finally:
+        _close(bot)
+    assert "接龙已登记" in sent["text"] and "翠园小区、阳光花园小区" in sent["text"], sent
+    assert not any("IndexError" in line or "Traceback" in line for line in seen), seen[-20:]
+    assert any("not read (no text we know)" in line for line in seen)  # the Post: logged, not lost silently
+    engine = make_engine(f"sqlite:///{tmp_path / 'wxbot.db'}")
+    with Session(engine) as s:
+        by = {r.reporter_id for r in s.exec(select(Report)).all()}
+    engine.dispose()
+    assert by == {"wxid_wang_cuiyuan", "wxid_li_yangguang"}  # each entry to its author, not the poster

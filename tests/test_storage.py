@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import Engine, inspect
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from storage import queries, schema
@@ -60,11 +59,13 @@ def test_new_report_then_repost_keeps_the_earlier_version(session: Session) -> N
     assert report.created_at == NOW  # aware in, aware out, same instant
 
 
-def test_source_message_id_is_unique(session: Session) -> None:
+def test_one_message_may_hold_several_units_reports(session: Session) -> None:
+    """An admin reporting for two units, or a 接龙: one message id, one report per unit."""
     ids = _units(session)
-    _save(session, ids["翠园小区"], "dup", {"fever_cases": 0})
-    with pytest.raises(IntegrityError):
-        _save(session, ids["阳光花园小区"], "dup", {"fever_cases": 0})
+    _save(session, ids["翠园小区"], "two-units", {"fever_cases": 0})
+    _save(session, ids["阳光花园小区"], "two-units", {"fever_cases": 1})
+    found = queries.reports_by_message(session, source_message_id="two-units")
+    assert sorted(r.unit_id for r in found) == sorted([ids["翠园小区"], ids["阳光花园小区"]])
 
 
 def test_sum_of_a_field_per_day_is_one_query(session: Session) -> None:

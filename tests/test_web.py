@@ -131,3 +131,18 @@ async def test_logout_needs_csrf(config: Config, engine: Engine, tmp_path: Path)
         token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         assert (await c.post("/logout", data={"csrf": token}, allow_redirects=False)).status == 302
         assert (await c.get("/api/problems")).status == 401
+
+
+async def test_vocabulary_page_shows_what_to_teach(config: Config, engine: Engine, tmp_path: Path) -> None:
+    async with running_bot(config, engine, tmp_path, start=dt.datetime(2020, 2, 26, 9, 0, tzinfo=TZ)) as bot:
+        for who in ("wxid_wang_cuiyuan", "wxid_li_yangguang"):
+            await bot.post(PROPERTY_ROOM, who, "小区：翠园小区\n门岗查验：300人\n体温异常：0\n消杀：是")
+        await bot.post(PROPERTY_ROOM, "wxid_admin_zhou", "学习 外来车辆=外来人员登记")
+    async with client(config, engine, tmp_path) as c:
+        await login(c, "zhou")
+        page = await (await c.get("/vocabulary?date=2020-02-26")).text()
+        await login(c, "yinhu")
+        street = await c.get("/vocabulary?date=2020-02-26")
+    assert "<td>2020-02-26</td><td>防控日报</td><td>门岗查验</td><td>2</td>" in page
+    assert "<td>防控日报</td><td>外来车辆</td><td>外来人员登记</td>" in page
+    assert street.status == 403

@@ -18,7 +18,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from bot.connectors.appmsg import group_note
 from handlers.chat import Action, Incoming, Say, SendFile
+from handlers.parser.jielong import is_jielong
+from handlers.parser.words import DEFAULT_WORDS
 
 log = logging.getLogger("wxbot.wechaty")
 OnIncoming = Callable[[Incoming], Awaitable[None]]
@@ -38,7 +41,19 @@ def load_wechaty(cache_dir: Path) -> ModuleType:
 
         puppet_schema.PuppetOptions.__hash__ = object.__hash__  # type: ignore[assignment,method-assign]
         import wechaty
+        import wechaty_puppet_service.puppet as service
 
+        # The service maps TypeScript message types by list index: Post (16) and anything newer
+        # raise IndexError and the message is lost. Unknown types become UNSPECIFIED instead (a
+        # GroupNote, 10, already does): the connector then looks at their text.
+        mapped = service._map_message_type
+
+        def _map_any(payload: Any) -> Any:
+            if isinstance(payload.type, int) and payload.type > 15:
+                payload.type = 0
+            return mapped(payload)
+
+        service._map_message_type = _map_any  # type: ignore[assignment]
         _wechaty = wechaty
     return _wechaty
 
@@ -175,7 +190,7 @@ class WechatyConnector:
         elif payload.type == types.MESSAGE_TYPE_IMAGE:
             kind, path = "image", await self._save_image(msg)
         elif payload.type != types.MESSAGE_TYPE_TEXT:
-            return None
+            return self._app_message(msg, payload, room, topic, talker)
         mention_ids = tuple(payload.mention_ids or ())
         return Incoming(
             message_id=msg.message_id, room_id=room.room_id if room is not None else None, room_topic=topic,
@@ -184,6 +199,22 @@ class WechatyConnector:
             mentions_bot=bool(self.self_id) and self.self_id in mention_ids,  # a typed @所有人 is only text
             kind=kind, recalled_id=recalled, file_path=path,
         )
+
+    def _app_message(self, msg: Any, payload: Any, room: Any, topic: str, talker: Any) -> Incoming | None:
+        """A WeChat 接龙 sent as a GroupNote reaches Python as UNSPECIFIED (the TypeScript type 10 has no
+        place in the gRPC enum): read it as the chain's text, with each entry's author."""
+        note = group_note(payload.text or "")
+        if note is None:
+            first = (payload.text or "").strip().split("\n", 1)[0]
+            if not is_jielong(first, DEFAULT_WORDS):
+                log.info("message %s of type %s not read (no text we know)", msg.message_id, payload.type)
+                return None
+            note = (payload.text or "", ())
+        text, authors = note
+        return Incoming(
+            message_id=msg.message_id, room_id=room.room_id if room is not None else None, room_topic=topic,
+            sender_id=talker.contact_id, sender_name=talker.name, text=text, time=message_time(payload.timestamp),
+            entry_authors=authors)
 
     async def _save_image(self, msg: Any) -> str:
         box = await msg.to_file_box()

@@ -164,6 +164,14 @@ def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = 
         return web.Response(text=pages.problems_page(probs, request[auth.ACCOUNT], await auth.csrf_token(request)),
                             content_type="text/html")
 
+    async def vocabulary_page(request: web.Request) -> web.Response:
+        if request[auth.ACCOUNT].street is not None:
+            raise web.HTTPForbidden(text="the vocabulary page is for district accounts")
+        with Session(engine) as s:
+            found = data.vocabulary(s, settings, day_param(request))
+        return web.Response(text=pages.vocabulary_page(found, request[auth.ACCOUNT], await auth.csrf_token(request)),
+                            content_type="text/html")
+
     async def problem_photo(request: web.Request) -> web.FileResponse:
         number, index = int(request.match_info["number"]), int(request.match_info["index"])
         with Session(engine) as s:
@@ -220,7 +228,7 @@ def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = 
     app.add_routes([
         web.get("/healthz", healthz), web.get("/login", login_get), web.post("/login", login_post),
         web.post("/logout", logout), web.get("/", board_page), web.get("/units/{unit_id:\\d+}", unit_page),
-        web.get("/problems", problems_page),
+        web.get("/problems", problems_page), web.get("/vocabulary", vocabulary_page),
         web.get("/problems/{number:\\d+}/photos/{index:\\d+}", problem_photo), web.get("/export.xlsx", export_xlsx),
         web.get("/static/style.css", style),
         web.get("/api/openapi.json", openapi), web.get("/api/days/{date}", api_day), web.get("/api/units", api_units),

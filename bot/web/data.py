@@ -11,7 +11,7 @@ from bot.web.auth import Account
 from handlers.context import Settings
 from handlers.problems import names_of_units
 from storage import problems as problem_store
-from storage import queries, stats
+from storage import queries, stats, vocab
 from storage.models import Problem
 
 
@@ -92,3 +92,20 @@ def revisions(session: Session, unit_id: int, end: dt.date, days: int) -> list[d
             out.append({"date": report.report_date.isoformat(), "revision": rev.revision, "values": rev.values,
                         "replaced_at": report.updated_at.isoformat()})
     return out
+
+
+def vocabulary(session: Session, settings: Settings, end: dt.date, days: int = 7) -> dict[str, Any]:
+    """Labels taught, and the labels nobody understood each day with counts: what to teach next."""
+    names = {lx.template.id: lx.template for lx in settings.parser.lexicons.values()}
+
+    def field_name(template: str, key: str) -> str:
+        tpl = names.get(template)
+        return tpl.field(key).display if tpl is not None and key in {f.key for f in tpl.fields} else key
+
+    taught = [{"template": a.template, "template_name": names[a.template].name if a.template in names else a.template,
+               "alias": a.alias, "field": field_name(a.template, a.field_key), "by": a.taught_by,
+               "at": a.created_at.date().isoformat()} for a in vocab.list_aliases(session)]
+    unknown = [{"date": d.isoformat(), "template": t, "template_name": names[t].name if t in names else t,
+                "label": label, "count": n}
+               for d, t, label, n in vocab.unknown_labels(session, start=end - dt.timedelta(days=days - 1), end=end)]
+    return {"date": end.isoformat(), "taught": taught, "unknown": unknown}

@@ -23,7 +23,9 @@ table{border-collapse:collapse;background:#fff;width:100%}td,th{border:1px solid
 def layout(title: str, body: str, account: Any | None = None, csrf: str = "") -> str:
     nav = ""
     if account is not None:
-        nav = (f'<a href="/">日报看板</a><a href="/problems">整改问题</a><span>{escape(account.name)}'
+        nav = (f'<a href="/">日报看板</a><a href="/problems">整改问题</a>'
+               + ('<a href="/vocabulary">识别词汇</a>' if account.street is None else "")
+               + f'<span>{escape(account.name)}'
                f'{("（" + escape(account.street) + "）") if account.street else ""}</span>'
                f'<form method="post" action="/logout"><input type="hidden" name="csrf" value="{escape(csrf)}">'
                '<button>退出</button></form>')
@@ -106,3 +108,17 @@ def problems_page(problems: list[dict[str, Any]], account: Any, csrf: str) -> st
     body = (f'<h2>整改问题（未销号 {sum(p["status"] == "open" for p in problems)} 个）</h2>'
             f'<table><tr><th>编号</th><th>单位</th><th>问题</th><th>期限</th><th>状态</th><th>责任人</th></tr>{rows}</table>')
     return layout("整改问题", body, account, csrf)
+
+
+def vocabulary_page(data: dict[str, Any], account: Any, csrf: str) -> str:
+    unknown = "".join(f'<tr><td>{u["date"]}</td><td>{escape(u["template_name"])}</td><td>{escape(u["label"])}</td>'
+                      f'<td>{u["count"]}</td></tr>' for u in data["unknown"]) or '<tr><td colspan="4">无</td></tr>'
+    taught = "".join(f'<tr><td>{escape(t["template_name"])}</td><td>{escape(t["alias"])}</td><td>{escape(t["field"])}</td>'
+                     f'<td>{escape(t["by"])}</td><td>{t["at"]}</td></tr>' for t in data["taught"]) \
+        or '<tr><td colspan="5">无</td></tr>'
+    body = (f'<h2>识别词汇</h2><p>大家报送时用了、但机器人不认识的写法（近7天，按次数）。管理员在群里发送'
+            f'「学习 写法=模板项目」即可教会，例如：学习 今日体温检测=测温人数。</p>'
+            f'<h3>未识别的写法</h3><table id="unknown"><tr><th>日期</th><th>模板</th><th>写法</th><th>次数</th></tr>{unknown}</table>'
+            f'<h3>已学会的写法</h3><table id="taught"><tr><th>模板</th><th>写法</th><th>即</th><th>教的人</th><th>日期</th></tr>'
+            f'{taught}</table>')
+    return layout("识别词汇", body, account, csrf)

@@ -153,7 +153,7 @@ class Parser:
             titled = [lx for lx in lexicons if any(w in text for w in lx.template.title_words)]
             lexicons = titled if len(titled) == 1 else lexicons
         for lex in lexicons:
-            reading = _read(text_lines, LineReader(lex, today, self.known.get(kind, NO_KNOWN)))
+            reading = _read(text_lines, LineReader(lex, today, self.known.get(kind, NO_KNOWN)), len(lexicons) > 1)
             if best is None or (reading.title_hit, reading.score) > (best.title_hit, best.score):
                 best = reading
         return best
@@ -195,14 +195,15 @@ def _closing(line: str, words: ReadingWords) -> bool:
     return not bare or bare in words.closings or (bare.startswith(words.closings) and len(bare) <= 8)
 
 
-def _read(text_lines: list[str], reader: LineReader) -> _Reading:
+def _read(text_lines: list[str], reader: LineReader, scored: bool = True) -> _Reading:
+    """scored: templates compete (the score is only needed then)."""
     pairs: list[Pair] = []
     title_hit = False
     for text in text_lines:
         titled, line_pairs = _read_shaped(text, reader)
         title_hit = title_hit or titled
         pairs += line_pairs
-    score = sum(_weight(p) for p in pairs)
+    score = sum(_weight(p) for p in pairs) if scored else 0.0
     return _Reading(reader.lex.template, _blocks(pairs, reader.lex), title_hit, score)
 
 
@@ -272,14 +273,13 @@ def _same(a: list[Pair], b: list[Pair]) -> bool:
 
 
 def _read_shaped(text: str, reader: LineReader) -> tuple[bool, list[Pair]]:
-    exact = reader.lex.exact_lines
-    key_exact = (text, reader.today, id(reader.known))
-    found = exact.get(key_exact)
+    exact = reader.exact_lines
+    found = exact.get(text)
     if found is None:
         found = _read_by_shape(text, reader)
         if len(exact) >= _SHAPES_MAX:
             exact.clear()
-        exact[key_exact] = found
+        exact[text] = found
     return found
 
 
@@ -288,8 +288,8 @@ def _read_by_shape(text: str, reader: LineReader) -> tuple[bool, list[Pair]]:
     if masked is None:
         return _read_line(text, reader)
     shape, runs = masked
-    shapes = reader.lex.lines
-    key = (shape, reader.today, id(reader.known))
+    shapes = reader.shapes
+    key = shape
     cached = shapes.get(key)
     if cached is None:
         real = _read_line(text, reader)

@@ -79,8 +79,17 @@ class Lexicon:
         self._cache: dict[tuple[str, bool], list[LabelMatch]] = {}
         self._values: dict[tuple[str, str, dt.date | None], Read | Bad] = {}
         # lines read before (by handlers/parser/core.py): the same line reads the same on the same day
-        self.lines: dict[tuple[str, dt.date, int], Any] = {}
-        self.exact_lines: dict[tuple[str, dt.date, int], Any] = {}
+        self._lines: dict[tuple[dt.date, int], tuple[dict[str, Any], dict[str, Any]]] = {}
+
+    def line_caches(self, today: dt.date, known: object) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(exact line -> reading, line shape -> reading) for one day and one set of known units."""
+        key = (today, id(known))
+        found = self._lines.get(key)
+        if found is None:
+            if len(self._lines) >= 8:  # yesterday's readings are no use today
+                self._lines.clear()
+            found = self._lines[key] = ({}, {})
+        return found
 
     def read(self, f: TemplateField, raw: str, today: dt.date) -> Read | Bad:
         """A field's value (cached: 0, 是, 356人 come again and again; dates depend on the day)."""

@@ -83,7 +83,7 @@ def segments(line: str) -> list[str]:
     if "(" not in line:
         return [s for s in (strip_numbering(p) for p in _CUT.split(line)) if s]
     out: list[str] = []
-    depth, cur = 0, []
+    depth, cur = 0, list[str]()
     for i, ch in enumerate(line):
         if ch == "(":
             depth += 1
@@ -123,6 +123,8 @@ class LineReader:
     def __init__(self, lex: Lexicon, today: dt.date, known: Known = NO_KNOWN) -> None:
         self.lex, self.today, self.known = lex, today, known
         self.unit = lex.unit_field
+        # lines read before on this day with these units: exactly, and by shape (core.py)
+        self.exact_lines, self.shapes = lex.line_caches(today, known)
 
     # --- one segment -------------------------------------------------------------------------
     def pair(self, label: str, raw: str, matches: list[LabelMatch]) -> Pair:
@@ -225,7 +227,7 @@ class LineReader:
         if first and not self.lex.starts.match(seg):
             m = self.lex.starts.search(seg, 2)
             head = seg[: m.start()] if m else ""
-            if m and not any(c.isdigit() for c in head) and not self.lex.is_quiet(head) and ":" not in head:
+            if m and not any(c.isdigit() for c in head) and not self.lex.is_quiet(head) and not _EXPLICIT.search(seg):
                 pieces.append(head)
                 start = m.start()
         for num in re.finditer(r"\d+(?:[.,]\d+)*", seg):

@@ -111,8 +111,8 @@ def _int_of(literal: str) -> int | Bad:
 def parse_int(raw: str, words: ReadingWords = DEFAULT_WORDS, maximum: int = 1_000_000) -> Read | Bad:
     """[约] number [余] [measure] [左右] [remark]; a zero word (无, 没有) is 0."""
     if raw.isascii() and raw.isdigit():
-        value = int(raw)
-        return Read(value) if value <= maximum else Bad("数值过大")
+        whole = int(raw)
+        return Read(whole) if whole <= maximum else Bad("数值过大")
     body, remark = split_remark(clean(raw))
     v = body.replace(" ", "")
     if v in ZERO_WORDS or (v.startswith(("无", "没有")) and len(v) <= 3):

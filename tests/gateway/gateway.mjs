@@ -31,7 +31,9 @@ const mocker = new mock.Mocker()
 const puppet = new RecordingPuppet({ mocker })
 const bot = mocker.createContact({ id: 'wxid_bot', name: '防控小助手' })
 const wang = mocker.createContact({ id: 'wxid_wang_cuiyuan', name: '王经理' })
-const room = mocker.createRoom({ id: 'property@chatroom', topic: '金山街道物业小区防控群', memberIdList: [bot.id, wang.id] })
+const li = mocker.createContact({ id: 'wxid_li_yangguang', name: '李主任' })
+const room = mocker.createRoom({ id: 'property@chatroom', topic: '金山街道物业小区防控群',
+  memberIdList: [bot.id, wang.id, li.id] })
 
 const server = new PuppetServer({ endpoint: `127.0.0.1:${port}`, puppet, token, tls: { disable: true } })
 await puppet.start()
@@ -45,6 +47,13 @@ rl.on('line', (line) => {
   if (cmd.cmd === 'post') {
     mocker.ContactMock.load(cmd.from).say(cmd.text).to(mocker.RoomMock.load(cmd.room))
     emit({ event: 'posted', room: cmd.room })
+  } else if (cmd.cmd === 'typed') {
+    // a message of any TypeScript MessageType (10 GroupNote, 16 Post), as a real puppet would emit it
+    const id = `gw-in-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
+    mocker.MessageMock.create({ id, type: cmd.type, text: cmd.text, talkerId: cmd.from, roomId: cmd.room,
+      listenerId: '', mentionIdList: [], timestamp: Date.now() })
+    puppet.emit('message', { messageId: id })
+    emit({ event: 'posted', room: cmd.room, id })
   } else if (cmd.cmd === 'stop') {
     server.stop().then(() => puppet.stop()).then(() => process.exit(0))
   }
