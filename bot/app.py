@@ -10,14 +10,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import Config
-from bot.outbox import enqueue_actions
+from bot.outbox import Answer, Pacing, enqueue_actions
 from bot.router import route
 from handlers.chat import Action, Incoming, reply
 from handlers.context import Clock, Context, GroupInfo, Settings
 from handlers.parser import Parser, Registry
 from storage import outbox as outbox_store
 from storage import queries, vocab
-from storage.db import session_scope
+from storage.db import is_db_fault, session_scope
 
 log = logging.getLogger("wxbot.app")
 SORRY = "⚠️ 这条消息我没处理好，已记录，请稍后重发或联系管理员"
@@ -89,7 +89,8 @@ class App:
     clock: Clock
     settings: Settings
     bot_id: str = ""
-    wake_outbox: list[object] = field(default_factory=list)
+    pacing: Pacing = field(default_factory=Pacing)
+    account: str = "default"
     _parser: Parser | None = None
     _stamp: int | None = None
 
@@ -103,20 +104,32 @@ class App:
         return self._parser
 
     def handle(self, msg: Incoming) -> tuple[str, list[Action]]:
-        """Store and answer one message exactly once; the answer is queued in the same transaction."""
+        """Store and answer one message exactly once; the answer is queued in the same transaction.
+
+        Runs in the intake's worker thread. A database fault propagates (the intake spools the
+        message and retries); a fault of a handler becomes a polite answer, never a traceback."""
         if msg.sender_id == self.bot_id:
             return "self", []
+        now = self.clock.now()
         with session_scope(self.engine) as session:
-            if not outbox_store.first_sight(session, message_id=msg.message_id, now=self.clock.now()):
+            if not outbox_store.first_sight(session, message_id=msg.message_id, now=now):
                 return "duplicate", []
             group = resolve_group(session, self.cfg, msg.room_id, msg.room_topic)
             ctx = Context(self.clock, session, self.settings, group, self.bot_id,
-                          registry_parser=self.parser_for(session))
+                          registry_parser=self.parser_for(session), received=msg.time)
             try:
                 with session.begin_nested():
                     name, actions = route(msg, ctx)
-            except Exception:
+            except Exception as exc:
+                if is_db_fault(exc):
+                    raise
                 log.exception("handler failed on message %s", msg.message_id)
                 name, actions = "error", [reply(msg, SORRY)]
-            enqueue_actions(session, actions, self.clock.now(), trusted=self.settings.admins)
+            answer = Answer(category=RECEIPTS.get(name, "reply"), for_sender=msg.sender_id, room_id=msg.room_id,
+                            expires_at=now + dt.timedelta(hours=self.pacing.receipt_hours))
+            enqueue_actions(session, actions, now, trusted=self.settings.admins, answer=answer, pacing=self.pacing,
+                            account=self.account)
         return name, actions
+
+
+RECEIPTS = {"report": "receipt", "jielong": "receipt", "prompt answer": "receipt", "photo": "receipt"}

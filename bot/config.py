@@ -103,6 +103,29 @@ class ConnectionSpec(BaseModel):
     max_backoff_seconds: float = Field(default=300.0, gt=0)
 
 
+class OutboxSpec(BaseModel):
+    """How the bot's WeChat account sends: pacing, the daily cap, what is dropped and when."""
+
+    model_config = ConfigDict(extra="forbid")
+    min_gap_seconds: float = Field(default=1.5, ge=0)
+    max_gap_seconds: float = Field(default=3.0, ge=0)
+    daily_cap: int = Field(default=2000, gt=0)
+    # the gateway refused a message itself this often: given up (failed). Connection faults never count.
+    max_refusals: int = Field(default=6, gt=0)
+    send_timeout_seconds: float = Field(default=30.0, gt=0)
+    # an answer not sent within this many hours (the connection was down) is dropped, logged, counted
+    receipt_hours: float = Field(default=6.0, gt=0)
+    max_pieces: int = Field(default=3, ge=1)  # pieces one incoming message may produce
+    per_sender_per_hour: int = Field(default=30, gt=0)
+    per_room_per_hour: int = Field(default=300, gt=0)
+
+    @model_validator(mode="after")
+    def _gaps(self) -> OutboxSpec:
+        if self.max_gap_seconds < self.min_gap_seconds:
+            raise ValueError("max_gap_seconds is below min_gap_seconds")
+        return self
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -117,6 +140,7 @@ class Config(BaseModel):
     groups: list[GroupSpec] = Field(default_factory=list)
     roster: list[RosterEntry] = Field(default_factory=list)
     connection: ConnectionSpec = Field(default_factory=ConnectionSpec)
+    outbox: OutboxSpec = Field(default_factory=OutboxSpec)
     web: WebSpec = Field(default_factory=WebSpec)
     officials_kind: str = "officials"
     # kind -> "HH:MM": reports after it are late (迟报); reminders after it are skipped

@@ -105,6 +105,7 @@ async def play(cfg: Config, data_dir: Path) -> list[Line]:
                 await puppet.post(room, who, text, mention_ids=mentions, timestamp_ms=ts)
             for _ in range(5):
                 await asyncio.sleep(0)
+            await runtime.settle()
         when = clock.now()
         await runtime.outbox.drain()
         for sent in puppet.sent[before:]:

@@ -1,25 +1,25 @@
-"""`wxbot run`: the bot against a real Wechaty puppet service."""
+"""`wxbot run`: the bot against a real transport, under the supervisor, with its background tasks."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import sys
-import time
+from collections.abc import Callable
 
 from aiohttp import web
 
 from bot import runtime as rt
 from bot.clock import SystemClock
 from bot.config import Config
-from bot.connectors.wechaty import WechatyConnector
+from bot.connectors.base import BadCredentials, Connector, Watch
+from bot.supervisor import supervise
 from bot.web.app import Health, make_app
-from bot.supervisor import BadToken, Watch, supervise
 
 log = logging.getLogger("wxbot.live")
 
 
-async def _report_rooms(runtime: rt.Runtime, conn: WechatyConnector, cfg: Config) -> None:
+async def _report_rooms(runtime: rt.Runtime, conn: Connector, cfg: Config) -> None:
     rooms = await conn.rooms()
     log.info("in %d rooms: %s", len(rooms), ", ".join(f"{t} ({i})" for i, t in rooms))
     for name in await runtime.sync_rooms(rooms):
@@ -27,51 +27,56 @@ async def _report_rooms(runtime: rt.Runtime, conn: WechatyConnector, cfg: Config
         log.warning("configured %s group not found among the bot's rooms: %s", group.kind, name)
 
 
-async def _serve_web(cfg: Config, runtime: rt.Runtime, clock: SystemClock) -> web.AppRunner:
+def health(runtime: rt.Runtime) -> Health:
     def connected() -> bool:
-        return runtime.connector is not None and runtime.connector.logged_in.is_set() and not (
-            runtime.connector.stream is not None and runtime.connector.stream.done())
+        return runtime.connection_state()[0]
 
-    def age() -> float | None:
-        return None if runtime.connector is None else round(time.monotonic() - runtime.connector.last_event, 1)
+    return Health(connected, lambda: runtime.connection_state()[1], lambda: runtime.intake.backlog)
 
-    runner = web.AppRunner(make_app(cfg, runtime.engine, clock, Health(connected, age)))
+
+async def _serve_web(cfg: Config, runtime: rt.Runtime, clock: SystemClock) -> web.AppRunner:
+    runner = web.AppRunner(make_app(cfg, runtime.engine, clock, health(runtime)))
     await runner.setup()
     await web.TCPSite(runner, cfg.web.host, cfg.web.port).start()
     log.info("dashboard on http://%s:%d", cfg.web.host, cfg.web.port)
     return runner
 
 
-async def _main(cfg: Config, token: str, endpoint: str, with_web: bool = False) -> int:
-    engine = rt.open_database(cfg, migrate=False)
-    clock = SystemClock(cfg.tz)
-    runtime = rt.build(cfg, clock, engine=engine, token=token, endpoint=endpoint)
-    runner = await _serve_web(cfg, runtime, clock) if with_web else None
-    outbox = asyncio.create_task(runtime.outbox.run(), name="outbox")
-    scheduler = asyncio.create_task(runtime.scheduler.run(), name="scheduler")
+async def serve(cfg: Config, runtime: rt.Runtime, watch: Watch, *, with_web: bool = False,
+                clock: SystemClock | None = None) -> int:
+    runner = await _serve_web(cfg, runtime, clock or SystemClock(cfg.tz)) if with_web else None
+    runtime.start_tasks(outbox=True, scheduler=True)
 
-    async def on_up(conn: WechatyConnector) -> None:
+    async def on_up(conn: Connector) -> None:
         runtime.use(conn)
         await _report_rooms(runtime, conn, cfg)
-        runtime.outbox.wake()
+        runtime.up()
 
-    c = cfg.connection
-    w = Watch(silence=c.silence_seconds, login_timeout=c.login_timeout_seconds, max_backoff=c.max_backoff_seconds)
     try:
-        await supervise(runtime.new_connector, on_up, w)
-    except BadToken as exc:
-        log.error("the gateway rejected WECHATY_PUPPET_SERVICE_TOKEN: %s", exc)
+        await supervise(runtime.new_connector, on_up, watch, on_down=runtime.down)
+    except BadCredentials as exc:
+        log.error("the service rejected the credentials: %s", exc)
         print(f"wxbot: the puppet service rejected the token (WECHATY_PUPPET_SERVICE_TOKEN): {exc}", file=sys.stderr)
         return 2
     finally:
-        outbox.cancel()
-        scheduler.cancel()
         if runner is not None:
             await runner.cleanup()
         await runtime.stop()
-        engine.dispose()
+        runtime.engine.dispose()
     return 0
 
 
+def watch_of(cfg: Config) -> Watch:
+    c = cfg.connection
+    return Watch(silence=c.silence_seconds, login_timeout=c.login_timeout_seconds, max_backoff=c.max_backoff_seconds)
+
+
+async def _main(cfg: Config, connector: Callable[[rt.Runtime], Connector], with_web: bool) -> int:
+    engine = rt.open_database(cfg, migrate=False)
+    clock = SystemClock(cfg.tz)
+    runtime = rt.build(cfg, clock, engine=engine, connector=connector)
+    return await serve(cfg, runtime, watch_of(cfg), with_web=with_web, clock=clock)
+
+
 def run_live(cfg: Config, *, token: str, endpoint: str, web: bool = False) -> int:
-    return asyncio.run(_main(cfg, token, endpoint, web))
+    return asyncio.run(_main(cfg, rt.wechaty_connector(cfg, token=token, endpoint=endpoint), web))

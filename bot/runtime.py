@@ -1,10 +1,15 @@
-"""One running bot: engine, app, connector and outbox put together (by `run`, `demo` and tests)."""
+"""One running bot: engine, app, intake, outbox, scheduler and a connector put together (by `run`,
+`demo` and tests). The connector is seen through the Connector protocol only."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
 import logging
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,54 +17,118 @@ from sqlalchemy import Engine
 
 from bot.app import App, bootstrap, make_settings, sync_rooms
 from bot.config import Config
-from bot.connectors.wechaty import WechatyConnector
-from bot.outbox import Outbox, Pacing, SleepingClock
+from bot.connectors.base import Connector
+from bot.intake import Intake, Spool
+from bot.outbox import Outbox, Pacing, SleepingClock, process_name
 from bot.scheduler import Scheduler
 from handlers.chat import Action, Incoming
-from storage import schema
+from storage import processes, schema
 from storage.db import make_engine, session_scope
 
 log = logging.getLogger("wxbot.runtime")
+HEARTBEAT = 10.0  # seconds between a process's heartbeats (real time: liveness, not the day's clock)
 
 
 @dataclass
 class Runtime:
     app: App
     outbox: Outbox
+    intake: Intake
     engine: Engine
-    make_connector: Callable[["Runtime"], WechatyConnector]
+    make_connector: Callable[[Runtime], Connector]
     scheduler: Scheduler
-    connector: WechatyConnector | None = None
-    last_route: str = ""
+    name: str
+    connector: Connector | None = None
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+
+    @property
+    def last_route(self) -> str:
+        return self.intake.last_route
 
     async def on_incoming(self, msg: Incoming) -> None:
-        self.last_route, _ = self.app.handle(msg)
-        self.outbox.wake()
+        self.intake.submit(msg)
 
     async def send(self, action: Action) -> None:
         """Through whichever connection is current (the supervisor replaces it on reconnect)."""
+        from bot.connectors.base import NotConnected
+
         if self.connector is None:
-            raise ConnectionError("not connected to WeChat")
+            raise NotConnected("not connected to WeChat")
         await self.connector.send(action)
 
-    def new_connector(self) -> WechatyConnector:
+    def new_connector(self) -> Connector:
         return self.make_connector(self)
 
-    def use(self, connector: WechatyConnector) -> None:
+    def use(self, connector: Connector) -> None:
         self.connector = connector
         self.app.bot_id = connector.self_id or self.app.bot_id
+
+    def up(self) -> None:
+        """Logged in: the outbox may send."""
+        self.outbox.ready.set()
+        self.outbox.wake()
+
+    def down(self, reason: str = "") -> None:
+        """Connection lost: the outbox holds everything (nothing is given up)."""
+        self.outbox.ready.clear()
 
     async def sync_rooms(self, rooms: list[tuple[str, str]] | None = None) -> list[str]:
         """Bind the rooms we are in to configured groups; returns configured groups not found."""
         assert self.connector is not None
         if rooms is None:
             rooms = await self.connector.rooms()
-        with session_scope(self.engine) as session:
-            return sync_rooms(session, self.app.cfg, rooms, self.app.clock.now())
+
+        def bind() -> list[str]:
+            with session_scope(self.engine) as session:
+                return sync_rooms(session, self.app.cfg, rooms, self.app.clock.now())
+        return await asyncio.to_thread(bind)
+
+    def connection_state(self) -> tuple[bool, float | None]:
+        """(logged in, seconds since the last sign of life) for /healthz and heartbeats."""
+        if self.connector is None:
+            return False, None
+        up = self.outbox.ready.is_set() and self.connector.logged_in.is_set()  # the supervisor clears ready
+        return up, round(time.monotonic() - self.connector.last_event, 1)
+
+    def _beat(self) -> None:
+        logged_in, age = self.connection_state()
+        now = self.app.clock.now()
+        last = now - dt.timedelta(seconds=age) if age is not None else None
+        with session_scope(self.engine) as s:
+            processes.beat(s, name=self.name, now=now, logged_in=logged_in, last_event_at=last)
+
+    async def heartbeat(self) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(self._beat)
+            except Exception as exc:  # noqa: BLE001 - a missed beat is logged, the next one tries again
+                log.warning("heartbeat not written: %s", str(exc).splitlines()[0][:200])
+            await asyncio.sleep(HEARTBEAT)
+
+    def start_tasks(self, *, outbox: bool, scheduler: bool) -> None:
+        self.tasks.append(asyncio.create_task(self.intake.run(), name="intake"))
+        self.tasks.append(asyncio.create_task(self.heartbeat(), name="heartbeat"))
+        if outbox:
+            self.tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
+        if scheduler:
+            self.tasks.append(asyncio.create_task(self.scheduler.run(), name="scheduler"))
+
+    async def settle(self) -> None:
+        """Until every message received so far is handled (tests and the demo)."""
+        await self.intake.idle()
 
     async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.tasks.clear()
         if self.connector is not None:
             await self.connector.stop()
+        with contextlib.suppress(Exception):
+            with session_scope(self.engine) as s:
+                processes.leave(s, name=self.name)
 
 
 def open_database(cfg: Config, *, migrate: bool) -> Engine:
@@ -71,40 +140,59 @@ def open_database(cfg: Config, *, migrate: bool) -> Engine:
     return engine
 
 
-def build(cfg: Config, clock: SleepingClock, *, engine: Engine, puppet: Any = None, token: str | None = None,
-          endpoint: str | None = None, pacing: Pacing | None = None, cache_dir: Path | None = None) -> Runtime:
+def pacing_of(cfg: Config) -> Pacing:
+    o = cfg.outbox
+    return Pacing(min_gap=o.min_gap_seconds, max_gap=o.max_gap_seconds, daily_cap=o.daily_cap,
+                  max_refusals=o.max_refusals, send_timeout=o.send_timeout_seconds, receipt_hours=o.receipt_hours,
+                  max_pieces=o.max_pieces, per_sender_per_hour=o.per_sender_per_hour,
+                  per_room_per_hour=o.per_room_per_hour)
+
+
+def build(cfg: Config, clock: SleepingClock, *, engine: Engine, connector: Callable[[Runtime], Connector],
+          pacing: Pacing | None = None, account: str = "default") -> Runtime:
+    pacing = pacing or pacing_of(cfg)
+    name = process_name()
     with session_scope(engine) as session:
         bootstrap(session, cfg, clock)
-    app = App(cfg, engine, clock, make_settings(cfg))
-
-    def make_connector(rt: Runtime) -> WechatyConnector:
-        async def on_incoming(msg: Incoming) -> None:
-            await rt.on_incoming(msg)  # looked up per call: benches wrap it
-
-        return WechatyConnector(on_incoming, data_dir=cfg.data_dir, puppet=puppet, token=token,
-                                endpoint=endpoint, cache_dir=cache_dir)
-
+        processes.register(session, name=name, account=account, now=clock.now())
+    app = App(cfg, engine, clock, make_settings(cfg), pacing=pacing, account=account)
     holder: list[Runtime] = []
 
     async def send(action: Action) -> None:
         await holder[0].send(action)
 
-    outbox = Outbox(engine, clock, send, pacing)
-    scheduler = Scheduler(cfg, engine, clock, app.settings, on_enqueued=outbox.wake)
-    runtime = Runtime(app, outbox, engine, make_connector, scheduler)
+    outbox = Outbox(engine, clock, send, pacing, account=account, name=name, tz=cfg.tz)
+    intake = Intake(app.handle, Spool(Path(cfg.data_dir) / "spool"), on_handled=lambda route: outbox.wake())
+    scheduler = Scheduler(cfg, engine, clock, app.settings, on_enqueued=outbox.wake, name=name, pacing=pacing,
+                          account=account)
+    runtime = Runtime(app, outbox, intake, engine, connector, scheduler, name)
     holder.append(runtime)
     return runtime
 
 
+def wechaty_connector(cfg: Config, *, puppet: Any = None, token: str | None = None, endpoint: str | None = None,
+                      cache_dir: Path | None = None) -> Callable[[Runtime], Connector]:
+    from bot.connectors.wechaty import WechatyConnector
+
+    def make(rt: Runtime) -> Connector:
+        async def on_incoming(msg: Incoming) -> None:
+            await rt.on_incoming(msg)  # looked up per call: benches wrap it
+
+        return WechatyConnector(on_incoming, data_dir=cfg.data_dir, puppet=puppet, token=token, endpoint=endpoint,
+                                cache_dir=cache_dir)
+    return make
+
+
 async def start(cfg: Config, clock: SleepingClock, *, engine: Engine, puppet: Any = None,
-                token: str | None = None, endpoint: str | None = None, pacing: Pacing | None = None,
-                cache_dir: Path | None = None) -> Runtime:
-    """Build and connect once (the in-process puppet); `wxbot run` connects under a supervisor."""
-    runtime = build(cfg, clock, engine=engine, puppet=puppet, token=token, endpoint=endpoint, pacing=pacing,
-                    cache_dir=cache_dir)
+                pacing: Pacing | None = None, cache_dir: Path | None = None) -> Runtime:
+    """Build and connect once through the in-process puppet (demo, tests, benches); its intake
+    worker runs, the outbox is drained by the caller."""
+    runtime = build(cfg, clock, engine=engine, pacing=pacing,
+                    connector=wechaty_connector(cfg, puppet=puppet, cache_dir=cache_dir))
     connector = runtime.new_connector()
     runtime.use(connector)
     await connector.start()
+    runtime.start_tasks(outbox=False, scheduler=False)
     return runtime
 
 
@@ -114,3 +202,4 @@ async def login(runtime: Runtime) -> None:
     await runtime.connector.logged_in.wait()
     runtime.use(runtime.connector)
     await runtime.sync_rooms()
+    runtime.up()

@@ -4,6 +4,7 @@ double-send, and a missed summary is sent late (补发) within the grace window,
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
@@ -19,18 +20,20 @@ from sqlmodel import Session
 
 from bot.app import group_info
 from bot.config import Config, ScheduleSpec
-from bot.outbox import SleepingClock, enqueue_actions
+from bot.outbox import Answer, Pacing, SleepingClock, enqueue_actions
 from handlers import grid, problems, reminders
 from handlers.chat import Action, Say, SendFile
 from handlers.charts import png_trend
 from handlers.context import Context, GroupInfo, Settings
 from handlers.summary import daily_summary, weekly_series, weekly_summary
 from storage import firings, queries
-from storage.db import session_scope
+from storage.db import is_db_fault, session_scope
 
 log = logging.getLogger("wxbot.scheduler")
 ON_TIME = dt.timedelta(seconds=90)  # later than this after its time, a firing counts as late
 BEFORE_DEADLINE = ("prompt", "remind")
+CATEGORY = {"prompt": "prompt", "grid_prompt": "prompt", "remind": "reminder", "overdue": "reminder",
+            "escalate": "escalation", "daily_summary": "summary", "weekly_summary": "summary"}
 
 
 def is_workday(day: dt.date) -> bool:
@@ -49,9 +52,11 @@ class Job:
 
 class Scheduler:
     def __init__(self, cfg: Config, engine: Engine, clock: SleepingClock, settings: Settings,
-                 on_enqueued: Callable[[], None] = lambda: None, name: str | None = None) -> None:
+                 on_enqueued: Callable[[], None] = lambda: None, name: str | None = None,
+                 pacing: Pacing | None = None, account: str = "default") -> None:
         self.cfg, self.engine, self.clock, self.settings = cfg, engine, clock, settings
         self.on_enqueued = on_enqueued
+        self.pacing, self.account = pacing or Pacing(), account
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.jobs = [Job(s, CronTrigger.from_crontab(s.cron, timezone=cfg.tz)) for s in cfg.schedules]
         self.grace = dt.timedelta(minutes=cfg.grace_minutes)
@@ -73,17 +78,18 @@ class Scheduler:
         return min(times) if times else None
 
     def tick(self, now: dt.datetime | None = None) -> list[str]:
-        """Fire everything due since the last tick (on the first tick: within the grace window)."""
+        """Fire everything due since the last tick (on the first tick: within the grace window).
+        A tick that fails leaves the window open: the next tick tries again (claims keep it once)."""
         now = now or self.clock.now()
         after = self.checked_until or (now - max(self.grace, ON_TIME))
         due = sorted(((t, j) for j in self.jobs for t in self.fire_times(j, after, now)), key=lambda p: p[0])
-        self.checked_until = now
         latest = {(j.spec.action, j.spec.kind): (t, j.spec.id) for t, j in due}
         outcomes = []
         for t, j in due:
             # several due at once (after downtime): only the latest of an action for a kind is sent
             superseded = latest[(j.spec.action, j.spec.kind)] != (t, j.spec.id)
             outcomes += self._fire(j, t, now, coalesced=superseded)
+        self.checked_until = now
         return outcomes
 
     def _targets(self, session: Session, spec: ScheduleSpec) -> list[tuple[str, GroupInfo]]:
@@ -115,23 +121,37 @@ class Scheduler:
         return None
 
     def _fire(self, job: Job, when: dt.datetime, now: dt.datetime, coalesced: bool = False) -> list[str]:
+        """Claim the firing first — nothing is computed or changed for it (a grid worker's open
+        reply conversation, say) unless this process holds the claim — then build and queue it."""
         spec, day = job.spec, when.astimezone(self.cfg.tz).date()
         outcomes = []
         with session_scope(self.engine) as session:
-            for target, group in self._targets(session, spec):
+            targets = self._targets(session, spec)
+        for target, group in targets:
+            with session_scope(self.engine) as session:
                 skip = "coalesced" if coalesced else self._skip_reason(spec, when, now)
                 late = now - when > ON_TIME
+                if not firings.claim(session, job=spec.id, target=target, fire_date=day, scheduled_for=when,
+                                     now=now, by=self.name, outcome=skip or "claimed"):
+                    continue  # another run or process has it
                 actions = [] if skip else self._actions(session, spec, group, day, now, late)
                 outcome = skip or ("nothing_to_send" if not actions else "late_sent" if late else "sent")
-                if not firings.claim(session, job=spec.id, target=target, fire_date=day, scheduled_for=when,
-                                     now=now, by=self.name, outcome=outcome):
-                    continue  # another run or process has it
-                enqueue_actions(session, actions, now, trusted=self.settings.admins)
-                outcomes.append(f"{spec.id}@{target}:{outcome}")
-                log.info("%s for %s on %s: %s", spec.id, target, day, outcome)
+                firings.settle(session, job=spec.id, target=target, fire_date=day, outcome=outcome)
+                answer = Answer(category=CATEGORY.get(spec.action, "reminder"), expires_at=self._expiry(spec, day))
+                enqueue_actions(session, actions, now, trusted=self.settings.admins, answer=answer,
+                                pacing=self.pacing, account=self.account)
+            outcomes.append(f"{spec.id}@{target}:{outcome}")
+            log.info("%s for %s on %s: %s", spec.id, target, day, outcome)
         if outcomes:
             self.on_enqueued()
         return outcomes
+
+    def _expiry(self, spec: ScheduleSpec, day: dt.date) -> dt.datetime | None:
+        """A prompt or reminder not sent by its kind's deadline helps nobody: it is dropped then."""
+        deadline = self.settings.deadlines.get(spec.kind or "") if spec.action in BEFORE_DEADLINE else None
+        if deadline is None:
+            return None
+        return dt.datetime.combine(day, deadline, self.cfg.tz)
 
     def _actions(self, session: Session, spec: ScheduleSpec, group: GroupInfo, day: dt.date, now: dt.datetime,
                  late: bool) -> list[Action]:
@@ -169,13 +189,18 @@ class Scheduler:
         return [SendFile(str(path), room_id=room)]
 
     async def run(self) -> None:
-        """Forever: tick, then sleep on the clock until the next fire time (at most a minute)."""
+        """Forever: tick (in a worker thread: the database never holds the event loop), then sleep
+        on the clock until the next fire time (at most a minute). A tick that fails (the database
+        is down) is tried again at the next one: nothing claimed, nothing lost within the grace."""
         while True:
             now = self.clock.now()
             try:
-                self.tick(now)
-            except Exception:
-                log.exception("scheduler tick failed")
+                await asyncio.to_thread(self.tick, now)
+            except Exception as exc:
+                if not is_db_fault(exc):
+                    log.exception("scheduler tick failed")
+                else:
+                    log.warning("scheduler tick failed on the database: %s", str(exc).splitlines()[0][:200])
             nxt = self.next_fire(now)
             wait = 60.0 if nxt is None else min(max((nxt - now).total_seconds(), 0.5), 60.0)
             await self.clock.sleep(wait)

@@ -66,7 +66,7 @@ def save(ctx: Context, msg: Incoming, report: ParsedReport, unit: Unit, kind: st
         ctx.session, unit_id=unit.id, template=report.template.id, kind=kind, report_date=day,
         values={k: stored(v) for k, v in report.fields.items()}, raw_text=msg.text,
         source_message_id=msg.message_id, reporter_id=reporter_id or msg.sender_id, now=ctx.now,
-        late=ctx.settings.is_late(kind, ctx.now, day))
+        late=ctx.settings.is_late(kind, ctx.sent_at, day))
 
 
 def _one(msg: Incoming, ctx: Context, report: ParsedReport, member: Member | None, kind: str) -> str:
@@ -78,7 +78,7 @@ def _one(msg: Incoming, ctx: Context, report: ParsedReport, member: Member | Non
         return problem_text(report, f"{unit_obj.name} " if unit_obj else "")
     day = report.report_date(ctx.today)
     saved = save(ctx, msg, report, unit_obj, kind)
-    late = "（迟报）" if ctx.settings.is_late(kind, ctx.now, day) else ""
+    late = "（迟报）" if ctx.settings.is_late(kind, ctx.sent_at, day) else ""
     if saved.created:
         lines = [receipt_line(report, unit_obj.name, day) + late]
     else:
@@ -112,7 +112,7 @@ def _nil_report(msg: Incoming, ctx: Context, kind: str, member: Member | None) -
     if unit is None or unit.id is None or not templates:
         return None
     tpl = templates[0]
-    late = ctx.settings.is_late(kind, ctx.now, ctx.today)
+    late = ctx.settings.is_late(kind, ctx.sent_at, ctx.today)
     queries.save_report(
         ctx.session, unit_id=unit.id, template=tpl.id, kind=kind, report_date=ctx.today,
         values={tpl.unit_field: unit.name}, raw_text=msg.text, source_message_id=msg.message_id,

@@ -73,6 +73,8 @@ class Context:
     notes: list[str] = field(default_factory=list)  # operator log lines from the handler
     # the parser with what the database knows (units, taught labels); the templates' alone if None
     registry_parser: Parser | None = None
+    # when the message was sent (its own time stamp): a report held up by a database outage is not late
+    received: dt.datetime | None = None
 
     @property
     def parser(self) -> Parser:
@@ -85,6 +87,14 @@ class Context:
     @property
     def today(self) -> dt.date:
         return self.now.date()
+
+    @property
+    def sent_at(self) -> dt.datetime:
+        """The message's own time when plausible (within three days before now), else now."""
+        now = self.now
+        if self.received is None or not now - dt.timedelta(days=3) <= self.received <= now:
+            return now
+        return self.received.astimezone(self.settings.tz)
 
     def is_admin(self, contact_id: str) -> bool:
         return contact_id in self.settings.admins

@@ -53,7 +53,7 @@ def _save(ctx: Context, msg: Incoming, conv: Conversation, template: Template, u
         values[template.date_field] = conv.day.isoformat()
     queries.save_report(ctx.session, unit_id=conv.unit_id, template=template.id, kind=template.kind,
                         report_date=conv.day, values=values, raw_text=msg.text, source_message_id=msg.message_id,
-                        reporter_id=msg.sender_id, now=ctx.now, late=ctx.settings.is_late(template.kind, ctx.now, conv.day))
+                        reporter_id=msg.sender_id, now=ctx.now, late=ctx.settings.is_late(template.kind, ctx.sent_at, conv.day))
 
 
 def _answer_text(template: Template, unit_name: str, conv: Conversation, parsed: ParsedReport,

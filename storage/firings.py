@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -30,3 +30,9 @@ def claim(session: Session, *, job: str, target: str, fire_date: dt.date, schedu
 def firings_on(session: Session, *, fire_date: dt.date) -> list[Firing]:
     query = select(Firing).where(Firing.fire_date == fire_date).order_by(col(Firing.scheduled_for), col(Firing.id))
     return list(session.exec(query))
+
+
+def settle(session: Session, *, job: str, target: str, fire_date: dt.date, outcome: str) -> None:
+    """A claimed firing's outcome, once it has been computed."""
+    session.connection().execute(update(_FIRING).where(
+        _FIRING.c.job == job, _FIRING.c.target == target, _FIRING.c.fire_date == fire_date).values(outcome=outcome))

@@ -99,9 +99,15 @@ class ProcessedMessage(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """An outgoing message, persisted before it is sent, retried until sent or given up."""
+    """An outgoing message, persisted before it is sent, claimed by one process, sent once.
 
-    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),)
+    status: queued -> sending (claimed) -> sent; back to queued when the connection fails (no attempt
+    counted); failed when the other side refused the message itself too often; dropped by an explicit
+    rule (expires_at passed)."""
+
+    __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),
+                      Index("ix_outbox_account_status_priority", "account", "status", "priority", "due_at"),
+                      Index("ix_outbox_created", "created_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     room_id: str | None = None
@@ -109,12 +115,42 @@ class OutboxMessage(SQLModel, table=True):
     text: str | None = None
     file_path: str | None = None
     mention_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    status: str = "queued"  # queued | sent | failed
-    attempts: int = 0
+    status: str = "queued"  # queued | sending | sent | failed | dropped
+    attempts: int = 0  # refusals of the message itself (connection faults are not attempts)
     last_error: str | None = None
     due_at: dt.datetime
     created_at: dt.datetime
     sent_at: dt.datetime | None = None
+    category: str = "reply"  # summary | escalation | receipt | reply | notice | reminder | prompt
+    priority: int = 1  # 0 officials, 1 receipts and replies, 2 reminders and prompts
+    expires_at: dt.datetime | None = None  # dropped (and counted) if still unsent then
+    account: str = "default"  # the WeChat account that sends it
+    for_sender: str | None = None  # whose message it answers (the per-sender budget)
+    claimed_by: str | None = None  # the process sending it
+    claimed_at: dt.datetime | None = None
+    repeats: int = 0  # sends after a crash left it mid-send: at most one
+
+
+class SendSlot(SQLModel, table=True):
+    """One WeChat account's pacing and daily count, shared by every process that sends for it."""
+
+    account: str = Field(primary_key=True)
+    next_at: dt.datetime  # no send before this
+    day: dt.date
+    sent: int = 0
+
+
+class BotProcess(SQLModel, table=True):
+    """A running bot process and its heartbeat: a row it left mid-send is recovered once it is dead."""
+
+    name: str = Field(primary_key=True)  # host:pid
+    host: str
+    pid: int
+    account: str = "default"
+    started_at: dt.datetime
+    beat_at: dt.datetime
+    logged_in: bool = False
+    last_event_at: dt.datetime | None = None
 
 
 class Attachment(SQLModel, table=True):

@@ -43,6 +43,7 @@ class Harness:
     async def settle(self) -> None:
         for _ in range(5):
             await asyncio.sleep(0)
+        await self.runtime.settle()
         await self.runtime.outbox.drain()
 
 

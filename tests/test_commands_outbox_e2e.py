@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -11,7 +13,7 @@ from bot.config import Config
 from bot.outbox import Pacing, split_text
 from storage import queries
 from storage.models import OutboxMessage
-from tests.e2e import GRID_ROOM, OFFICIALS_ROOM, PROPERTY_ROOM, running_bot
+from tests.e2e import TZ, GRID_ROOM, OFFICIALS_ROOM, PROPERTY_ROOM, running_bot
 
 WANG, ADMIN, STRANGER = "wxid_wang_cuiyuan", "wxid_admin_zhou", "wxid_stranger"
 REPORT = "小区：翠园小区\n测温：356人\n体温异常：无\n消杀：✅"
@@ -77,16 +79,17 @@ async def test_private_chat_commands(config: Config, engine: Engine, tmp_path: P
     assert "请在群里使用" in (progress.text or "")
 
 
-async def test_outbox_paces_on_the_clock_and_retries(config: Config, engine: Engine, tmp_path: Path) -> None:
+async def test_outbox_paces_on_the_clock_and_a_connection_fault_costs_no_attempt(
+        config: Config, engine: Engine, tmp_path: Path) -> None:
     async with running_bot(config, engine, tmp_path) as bot:
         start = bot.clock.now()
-        bot.puppet.fail_sends = 1
+        bot.puppet.fail_sends = 1  # the connection drops during the send
         sent = await bot.post(PROPERTY_ROOM, WANG, REPORT)
-        assert sent == []  # the first attempt failed; it stays queued with backoff
+        assert sent == []
         with Session(engine) as s:
             (item,) = s.exec(select(OutboxMessage)).all()
-            assert item.status == "queued" and item.attempts == 1 and item.last_error
-        bot.clock.advance(10)
+            assert item.status == "queued" and item.attempts == 0 and "connection" in (item.last_error or "")
+        bot.clock.advance(2)
         await bot.settle()
         assert len(bot.puppet.sent) == 1
         for i in range(3):
@@ -94,6 +97,21 @@ async def test_outbox_paces_on_the_clock_and_retries(config: Config, engine: Eng
         slept = bot.clock.slept
     assert bot.clock.now() > start
     assert slept >= 3 * 1.5  # paced 1.5–3 s per send, on the injected clock (no real sleeping)
+
+
+async def test_a_refused_message_counts_attempts_and_fails_after_max_refusals(
+        config: Config, engine: Engine, tmp_path: Path) -> None:
+    async with running_bot(config, engine, tmp_path, pacing=Pacing(daily_cap=10_000, max_refusals=3)) as bot:
+        bot.puppet.refuse_sends = 3
+        await bot.post(PROPERTY_ROOM, WANG, REPORT)
+        for _ in range(4):
+            bot.clock.advance(3600)
+            await bot.settle()
+        with Session(engine) as s:
+            (item,) = s.exec(select(OutboxMessage)).all()
+        await bot.post(PROPERTY_ROOM, WANG, "帮助")  # the queue moves on
+    assert item.status == "failed" and item.attempts == 3 and "refusal" in (item.last_error or "")
+    assert len(bot.puppet.sent) == 1
 
 
 async def test_outbox_survives_restart(config: Config, engine: Engine, tmp_path: Path) -> None:
@@ -109,15 +127,49 @@ async def test_outbox_survives_restart(config: Config, engine: Engine, tmp_path:
 
 
 async def test_daily_cap_holds_the_queue_until_the_next_day(config: Config, engine: Engine, tmp_path: Path) -> None:
-    async with running_bot(config, engine, tmp_path, pacing=Pacing(daily_cap=2)) as bot:
-        for _ in range(3):
+    late = dt.datetime(2020, 2, 26, 23, 50, tzinfo=TZ)
+    async with running_bot(config, engine, tmp_path, start=late,
+                           pacing=Pacing(daily_cap=3, cap_shares=(1.0, 1.0, 1.0))) as bot:
+        for _ in range(4):
             await bot.post(PROPERTY_ROOM, WANG, "帮助")
-        assert len(bot.puppet.sent) == 2  # the third waits: WeChat logs out accounts that flood
+        assert len(bot.puppet.sent) == 3  # the fourth waits: WeChat logs out accounts that flood
         with Session(engine) as s:
             assert [m.status for m in s.exec(select(OutboxMessage))].count("queued") == 1
-        bot.clock.advance(24 * 3600)
+        bot.clock.advance(15 * 60)  # a new day, and the answer is still fresh
         await bot.settle()
-        assert len(bot.puppet.sent) == 3
+        assert len(bot.puppet.sent) == 4
+
+
+async def test_an_answer_the_outage_made_stale_is_dropped_and_counted(
+        config: Config, engine: Engine, tmp_path: Path) -> None:
+    async with running_bot(config, engine, tmp_path) as bot:
+        bot.runtime.down()  # the gateway is gone
+        await bot.post(PROPERTY_ROOM, WANG, REPORT)
+        bot.clock.advance(7 * 3600)  # longer than receipt_hours
+        bot.runtime.up()
+        await bot.settle()
+        with Session(engine) as s:
+            (item,) = s.exec(select(OutboxMessage)).all()
+    assert bot.puppet.sent == [] and item.status == "dropped"
+
+
+async def test_the_daily_cap_keeps_room_for_officials_and_receipts(
+        config: Config, engine: Engine, tmp_path: Path) -> None:
+    """Reminders may use 70% of the cap, receipts 90%: a noisy group cannot silence the summary."""
+    from bot.outbox import Answer, enqueue_actions
+    from handlers.chat import Say
+    from storage.db import session_scope
+
+    async with running_bot(config, engine, tmp_path, pacing=Pacing(daily_cap=10)) as bot:
+        now = bot.clock.now()
+        with session_scope(engine) as s:
+            for category in ("reminder",) * 12 + ("receipt",) * 12 + ("summary",):
+                enqueue_actions(s, [Say(category, room_id=PROPERTY_ROOM)], now, answer=Answer(category=category))
+        await bot.settle()
+        texts = [m.text for m in bot.puppet.sent]
+    # the summary first; receipts until 9 of 10 are used; reminders (70%) never get a turn; the
+    # tenth stays free for the officials' next summary or escalation
+    assert texts == ["summary"] + ["receipt"] * 8
 
 
 def test_split_text_at_line_boundaries() -> None:
@@ -128,11 +180,12 @@ def test_split_text_at_line_boundaries() -> None:
     assert split_text("x" * 3100) == ["x" * 1500, "x" * 1500, "x" * 100]
 
 
-async def test_long_reply_is_sent_in_pieces(config: Config, engine: Engine, tmp_path: Path) -> None:
-    """Forty incomplete blocks in one message give one long answer, sent in pieces of <= 1,500."""
+async def test_one_message_gives_at_most_three_pieces(config: Config, engine: Engine, tmp_path: Path) -> None:
+    """A hundred incomplete blocks in one message: one answer, at most three pieces, the last cut."""
     async with running_bot(config, engine, tmp_path) as bot:
-        text = "\n".join(f"小区：翠园小区\n测温：{300 + i}" for i in range(40))
+        text = "\n".join(f"小区：翠园小区\n测温：{300 + i}" for i in range(100))
         sent = await bot.post(PROPERTY_ROOM, WANG, text)
-    assert len(sent) >= 2
+    assert len(sent) == 3
     assert all(len((s.text or "").split(" ", 1)[-1]) <= 1500 for s in sent)
     assert sent[0].mention_ids == [WANG] and sent[1].mention_ids == []
+    assert (sent[-1].text or "").endswith("…（内容过长，后面的略去）")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -58,7 +59,8 @@ async def test_an_admin_teaches_a_label_in_chat_and_it_outlives_a_restart(
     assert before.text is not None and "（未识别：门岗查验）" in before.text
     assert refused.text is not None and "只有管理员" in refused.text
     assert taught.text is not None and "✅ 已记住：«门岗查验» 即 测温人数" in taught.text
-    async with running_bot(config, engine, tmp_path) as bot:  # a new process on the same database
+    later = bot.clock.now() + dt.timedelta(hours=1)
+    async with running_bot(config, engine, tmp_path, start=later) as bot:  # a new process, same database
         (after,) = await bot.post(PROPERTY_ROOM, WANG, "小区：翠园小区\n门岗查验：330人\n体温异常：0\n消杀：是")
         day = bot.clock.now().date()
     assert after.text is not None and "测温 空→330" in after.text and "未识别" not in after.text
@@ -103,7 +105,6 @@ async def test_jielong_four_entries_four_reports_one_answer_and_no_repeat(
 
 
 async def test_the_prompt_as_a_jielong_people_extend(config: Config, engine: Engine, tmp_path: Path) -> None:
-    import datetime as dt
 
     from tests.e2e import TZ
 

@@ -53,7 +53,8 @@ class LocalPuppet(Puppet):  # type: ignore[misc]
         self.messages: dict[str, MessagePayload] = {}
         self.files: dict[str, FileBox] = {}
         self.sent: list[Sent] = []
-        self.fail_sends = 0  # the next N sends raise, to test retries
+        self.fail_sends = 0  # the next N sends fail as a dropped connection would
+        self.refuse_sends = 0  # the next N sends are refused for the message itself (a bad room id)
         # wechaty de-duplicates message ids process-wide: ids must be unique across puppets
         self._prefix = uuid.uuid4().hex[:8]
         self._ids = itertools.count(1)
@@ -139,7 +140,10 @@ class LocalPuppet(Puppet):  # type: ignore[misc]
                                 mention_ids: list[str] | None = None) -> str:
         if self.fail_sends > 0:
             self.fail_sends -= 1
-            raise ConnectionError("simulated send failure")
+            raise ConnectionError("simulated connection failure")
+        if self.refuse_sends > 0:
+            self.refuse_sends -= 1
+            raise ValueError(f"simulated refusal: no such conversation {conversation_id}")
         mid = f"out-{self._prefix}-{next(self._ids)}"
         self._store(MessagePayload(id=mid, type=MessageType.MESSAGE_TYPE_TEXT, text=message, from_id=self.bot_id,
                                    room_id=conversation_id if conversation_id in self.rooms else "",

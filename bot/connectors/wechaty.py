@@ -13,19 +13,20 @@ import os
 import socket
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from bot.connectors.appmsg import group_note
+from bot.connectors.base import BadCredentials, NotConnected, OnIncoming, SendRefused, Watch
 from handlers.chat import Action, Incoming, Say, SendFile
 from handlers.parser.jielong import is_jielong
 from handlers.parser.words import DEFAULT_WORDS
 
 log = logging.getLogger("wxbot.wechaty")
-OnIncoming = Callable[[Incoming], Awaitable[None]]
 _wechaty: ModuleType | None = None
+# failures of the connection, not of one message (grpclib raises these over a dead or dying stream)
+_CONNECTION_STATUSES = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "CANCELLED", "UNAUTHENTICATED", "ABORTED"})
 
 
 def load_wechaty(cache_dir: Path) -> ModuleType:
@@ -225,6 +226,20 @@ class WechatyConnector:
         return str(target)
 
     async def send(self, action: Action) -> None:
+        """NotConnected when the connection failed (the message waits), SendRefused when the gateway
+        refused this message itself (an unknown room, a bad file: it would refuse it again)."""
+        if self.bot is None or not self.logged_in.is_set():
+            raise NotConnected("not logged in to WeChat")
+        try:
+            await self._send(action)
+        except (NotConnected, SendRefused):
+            raise
+        except Exception as exc:  # noqa: BLE001 - classified below, never swallowed
+            if _connection_fault(exc):
+                raise NotConnected(f"{type(exc).__name__}: {exc}") from exc
+            raise SendRefused(f"{type(exc).__name__}: {exc}") from exc
+
+    async def _send(self, action: Action) -> None:
         """room.say prefixes "@Name" for each mention id itself (joined by U+2005)."""
         wechaty = load_wechaty(self.cache_dir)
         if action.room_id:
@@ -240,6 +255,44 @@ class WechatyConnector:
         elif isinstance(action, SendFile):
             await target.say(wechaty.FileBox.from_file(action.path))
 
+    # --- supervision (bot/supervisor.py asks; measured failure modes in ../shared/wechaty-notes.md) ---
+    async def connected(self, watch: Watch) -> None:
+        """Wait for login; a rejected token is BadCredentials, a dead stream its cause."""
+        login = asyncio.ensure_future(self.logged_in.wait())
+        waiters: set[asyncio.Future[object]] = {login}  # type: ignore[arg-type]
+        if self.streaming and self.stream is not None:
+            waiters.add(self.stream)  # type: ignore[arg-type]
+        done, _ = await asyncio.wait(waiters, timeout=watch.login_timeout, return_when=asyncio.FIRST_COMPLETED)
+        if login in done:
+            return
+        login.cancel()
+        if self.stream is not None and self.stream.done() and not self.stream.cancelled():
+            exc = self.stream.exception()
+            if _is_auth_error(exc):
+                raise BadCredentials(getattr(exc, "message", None) or str(exc))
+            raise ConnectionError(describe(exc))
+        raise TimeoutError(f"no login within {watch.login_timeout:.0f} s")
+
+    async def lost(self, watch: Watch) -> str:
+        """Why the connection is considered lost: the stream ended, or the gateway stayed silent
+        (a ding first: heartbeats may not be bridged)."""
+        dinged = False
+        while True:
+            await asyncio.sleep(watch.poll)
+            if self.streaming and self.stream is not None and self.stream.done():
+                return describe(self.stream.exception() if not self.stream.cancelled() else None)
+            quiet = time.monotonic() - self.last_event
+            if quiet > watch.silence:
+                return f"no event from the gateway for {quiet:.0f} s"
+            if quiet > watch.silence / 2 and not dinged:
+                dinged = True
+                try:
+                    await asyncio.wait_for(self.ding(), watch.poll * 5)
+                except Exception as exc:  # noqa: BLE001 - a failed ding is itself a sign of trouble
+                    return describe(exc)
+            elif quiet <= watch.silence / 2:
+                dinged = False
+
     async def rooms(self) -> list[tuple[str, str]]:
         rooms = await self.bot.Room.find_all()
         out = []
@@ -247,3 +300,26 @@ class WechatyConnector:
             await room.ready()
             out.append((room.room_id, await room.topic()))
         return out
+
+
+def _is_auth_error(exc: BaseException | None) -> bool:
+    status = getattr(exc, "status", None)
+    return status is not None and getattr(status, "name", "") == "UNAUTHENTICATED"
+
+
+def _connection_fault(exc: BaseException) -> bool:
+    status = getattr(getattr(exc, "status", None), "name", None)
+    if status is not None:
+        return status in _CONNECTION_STATUSES
+    names = {t.__name__ for t in type(exc).__mro__}
+    return isinstance(exc, (OSError, ConnectionError, TimeoutError, asyncio.TimeoutError)) or bool(
+        names & {"StreamTerminatedError", "ProtocolError", "StreamClosedError", "ConnectionTerminated"})
+
+
+def describe(exc: BaseException | None) -> str:
+    if exc is None:
+        return "the event stream ended"
+    if isinstance(exc, ConnectionRefusedError | OSError):
+        return f"the gateway refused the connection ({exc})"
+    message = getattr(exc, "message", None) or str(exc)
+    return f"the event stream failed: {type(exc).__name__}: {message}"

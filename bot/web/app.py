@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import secrets
@@ -36,6 +37,7 @@ class Health:
 
     connected: Callable[[], bool | None] = lambda: None
     last_event_age: Callable[[], float | None] = lambda: None
+    intake_backlog: Callable[[], int | None] = lambda: None  # messages received, waiting for the database
 
 
 def secret_key(data_dir: Path) -> bytes:
@@ -74,18 +76,25 @@ def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = 
             raise web.HTTPBadRequest(text=f"unknown kind {kind}")
         return kind
 
+    def outbox_state() -> dict[str, Any]:
+        since = clock.now().astimezone(cfg.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+        with Session(engine) as s:
+            s.connection().execute(text("SELECT 1"))
+            counts = outbox_store.counts_since(s, since=since)
+            return {"outbox_backlog": outbox_store.backlog(s), "sent_today": counts.get("sent", 0),
+                    "dropped_today": counts.get("dropped", 0), "failed_today": counts.get("failed", 0)}
+
     async def healthz(_: web.Request) -> web.Response:
         try:
-            with Session(engine) as s:
-                s.connection().execute(text("SELECT 1"))
-                backlog: int | None = outbox_store.backlog(s)
+            state: dict[str, Any] = await asyncio.wait_for(asyncio.to_thread(outbox_state), 10)
             db_ok = True
         except Exception:  # noqa: BLE001 - the point is to report it
-            db_ok, backlog = False, None
+            db_ok, state = False, {"outbox_backlog": None}
         connected, age = health.connected(), health.last_event_age()
         ok = db_ok and connected is not False
         return web.json_response({"ok": ok, "database": db_ok, "connected": connected,
-                                  "last_event_age_seconds": age, "outbox_backlog": backlog}, status=200 if ok else 503)
+                                  "last_event_age_seconds": age, "intake_backlog": health.intake_backlog(), **state},
+                                 status=200 if ok else 503)
 
     async def login_get(request: web.Request) -> web.Response:
         return web.Response(text=pages.login_page(await auth.csrf_token(request), request.query.get("next", "/")),
