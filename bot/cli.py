@@ -40,11 +40,12 @@ def fail(message: str) -> int:
 
 @contextmanager
 def checked_engine(cfg: Config) -> Iterator[Engine]:
-    """An engine on an up-to-date schema (main() turns SchemaOutdated into a message and exit 2)."""
+    """An engine on an up-to-date schema (main() turns SchemaOutdated and StartupError into one
+    message and exit 2)."""
+    from bot.startup import open_engine
     from storage import schema
-    from storage.db import make_engine
 
-    engine = make_engine(cfg.db_url)
+    engine = open_engine(cfg)
     try:
         schema.check_current(engine)
         yield engine
@@ -81,11 +82,10 @@ def cmd_parse(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_db(args: argparse.Namespace, cfg: Config) -> int:
+    from bot.startup import open_engine
     from storage import schema
-    from storage.db import make_engine
 
-    cfg.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(cfg.db_url)
+    engine = open_engine(cfg)
     try:
         if args.db_command == "upgrade":
             schema.upgrade(engine)
@@ -324,12 +324,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"bad config: {exc}")
     if args.data_dir:
         cfg = cfg.model_copy(update={"data_dir": Path(args.data_dir).resolve(), "database_url": None})
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.startup import StartupError
     from storage.schema import SchemaOutdated
 
     try:
         return func(args, cfg)
-    except SchemaOutdated as exc:
+    except (SchemaOutdated, StartupError) as exc:
         return fail(str(exc))
+    except DBAPIError as exc:  # the database failed after start: one line, not a traceback
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
+        return fail(f"database error: {reason}")
 
 
 if __name__ == "__main__":  # pragma: no cover

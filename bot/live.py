@@ -14,7 +14,8 @@ from bot.clock import SystemClock
 from bot.config import Config
 from bot.connectors.base import BadCredentials, Connector, Watch
 from bot.supervisor import supervise
-from bot.web.app import Health, make_app
+from bot.web.app import make_app
+from bot.web.desk import Health
 
 log = logging.getLogger("wxbot.live")
 

@@ -190,6 +190,12 @@ class Outbox:
     def wake(self) -> None:
         self._wake.set()
 
+    def resume(self) -> None:
+        """A (new) connection is up: send at once, forgetting the pause the old one earned."""
+        self._pause, self._hold_until = 0.0, None
+        self.ready.set()
+        self._wake.set()
+
     def _gap(self) -> float:
         return self.rng.uniform(self.pacing.min_gap, self.pacing.max_gap)
 
@@ -238,14 +244,15 @@ class Outbox:
                 store.release(s, item_id=item.id, me=self.me, account=self.account, day=self._today(now),
                               error=repr(outcome), now=now)
 
-    def _next_wakeup(self) -> float:
+    def _next_wakeup(self) -> tuple[float, bool]:
+        """(seconds until something may be sent, whether the send slot is what we wait for)."""
         with session_scope(self.engine) as s:
             due = store.next_due_at(s, account=self.account)
             slot = store.slot_free_at(s, account=self.account)
         if due is None:
-            return 30.0
+            return 30.0, False
         when = max(due, slot) if slot is not None else due
-        return max((when - self.clock.now()).total_seconds(), 0.05)
+        return max((when - self.clock.now()).total_seconds(), 0.01), slot is not None and slot > due
 
     # --- sending ----------------------------------------------------------------------------------
     async def send_one(self) -> bool:
@@ -295,9 +302,11 @@ class Outbox:
             if not self.ready.is_set():
                 await self.ready.wait()
             sent = await self.drain()
-            timeout = await asyncio.to_thread(self._next_wakeup)
+            timeout, slot_busy = await asyncio.to_thread(self._next_wakeup)
             if self._hold_until is not None:
                 timeout = max((self._hold_until - self.clock.now()).total_seconds(), 0.05)
+            elif slot_busy:  # another process holds the account's slot: take turns as it frees
+                timeout += self.rng.uniform(0, self.pacing.min_gap / 2)
             elif not sent:
                 timeout = max(timeout, 1.0)  # due but capped for the day: look again, gently
             self._wake.clear()

@@ -23,7 +23,7 @@ from bot.outbox import Outbox, Pacing, SleepingClock, process_name
 from bot.scheduler import Scheduler
 from handlers.chat import Action, Incoming
 from storage import processes, schema
-from storage.db import make_engine, session_scope
+from storage.db import session_scope
 
 log = logging.getLogger("wxbot.runtime")
 HEARTBEAT = 10.0  # seconds between a process's heartbeats (real time: liveness, not the day's clock)
@@ -65,8 +65,7 @@ class Runtime:
 
     def up(self) -> None:
         """Logged in: the outbox may send."""
-        self.outbox.ready.set()
-        self.outbox.wake()
+        self.outbox.resume()
 
     def down(self, reason: str = "") -> None:
         """Connection lost: the outbox holds everything (nothing is given up)."""
@@ -132,8 +131,9 @@ class Runtime:
 
 
 def open_database(cfg: Config, *, migrate: bool) -> Engine:
-    cfg.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(cfg.db_url)
+    from bot.startup import open_engine
+
+    engine = open_engine(cfg)
     if migrate:
         schema.upgrade(engine)
     schema.check_current(engine)

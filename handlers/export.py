@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -68,7 +69,7 @@ def _summary_rows(session: Session, settings: Settings, start: dt.date, end: dt.
             day += dt.timedelta(days=1)
 
 
-def write_workbook(session: Session, settings: Settings, path: Path, *, start: dt.date, end: dt.date,
+def write_workbook(session: Session, settings: Settings, path: Path | BinaryIO, *, start: dt.date, end: dt.date,
                    kind: str | None = None, masked: bool = False, progress: Progress | None = None,
                    street: str | None = None) -> int:
     """Returns the number of report rows written; a street export holds only that street's units."""
@@ -95,7 +96,8 @@ def write_workbook(session: Session, settings: Settings, path: Path, *, start: d
                     progress(1)
     for ws in wb.worksheets:
         ws.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(path, Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return len(rows)
 

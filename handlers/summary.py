@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from storage import stats
+from storage import outbox, stats
 
 from handlers import problems
 from handlers.context import Settings
@@ -116,6 +116,10 @@ def daily_summary(session: Session, settings: Settings, day: dt.date, *, as_of: 
     overdue = problems.store.overdue(session, today=day) if kind is None else []
     if overdue:
         anomalies.append(f"⚠️ 逾期未整改问题 {len(overdue)} 个：" + names([f"#{p.id}" for p in overdue]))
+    start = dt.datetime.combine(day, dt.time(0), settings.tz)
+    lost = outbox.dropped_between(session, start=start, end=start + dt.timedelta(days=1)) if kind is None else 0
+    if lost:
+        anomalies.append(f"⚠️ 机器人有 {lost} 条消息未能发出（微信连接中断过久，已作废）")
     if anomalies:
         lines += ["【异常】", *anomalies]
     if kind is None:

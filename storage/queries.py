@@ -16,6 +16,8 @@ from storage import vocab
 from storage.models import Group, Member, Report, ReportRevision, ReportValue, Unit
 
 StoredValue = int | str | None
+_UNIT = Unit.__table__  # type: ignore[attr-defined]
+_MEMBER = Member.__table__  # type: ignore[attr-defined]
 
 
 # --- units -----------------------------------------------------------------------------------
@@ -30,15 +32,22 @@ class UnitSeed:
 
 
 def sync_units(session: Session, *, units: Iterable[UnitSeed]) -> int:
-    """Make the configured units exist (by name); units registered by admins stay. Returns inserts."""
+    """Make the configured units exist (by name); units registered by admins stay. Returns inserts.
+    Safe when several processes start at once (insert … on conflict do nothing, then compare)."""
+    conn = session.connection()
+    module = sqlite if conn.dialect.name == "sqlite" else postgresql
+    seeds = list(units)
+    added = 0
+    for seed in seeds:
+        stmt = module.insert(_UNIT).values(name=seed.name, kind=seed.kind, parent=seed.parent,
+                                           aliases=list(seed.aliases), source="config", active=True)
+        added += conn.execute(stmt.on_conflict_do_nothing(index_elements=["name"]).returning(_UNIT.c.id)).first() \
+            is not None
     existing = {u.name: u for u in session.exec(select(Unit))}
-    added, changed = 0, False
-    for seed in units:
-        unit = existing.get(seed.name)
-        if unit is None:
-            session.add(Unit(name=seed.name, kind=seed.kind, parent=seed.parent, aliases=list(seed.aliases)))
-            added += 1
-        elif (unit.kind, unit.parent, unit.aliases) != (seed.kind, seed.parent, list(seed.aliases)):
+    changed = False
+    for seed in seeds:
+        unit = existing[seed.name]
+        if (unit.kind, unit.parent, unit.aliases) != (seed.kind, seed.parent, list(seed.aliases)):
             unit.kind, unit.parent, unit.aliases = seed.kind, seed.parent, list(seed.aliases)
             session.add(unit)
             changed = True
@@ -96,14 +105,17 @@ def upsert_member(
     confirmed: bool,
     now: dt.datetime,
 ) -> Member:
-    member = member_by_contact(session, contact_id=contact_id)
-    if member is None:
-        member = Member(contact_id=contact_id, name=name, unit_id=unit_id, role=role, confirmed=confirmed, updated_at=now)
-    else:
-        member.name, member.unit_id, member.role = name or member.name, unit_id, role
-        member.confirmed, member.updated_at = confirmed, now
-    session.add(member)
-    session.flush()
+    """Insert or update by contact id, in one statement (processes starting together do not collide)."""
+    conn = session.connection()
+    module = sqlite if conn.dialect.name == "sqlite" else postgresql
+    stmt = module.insert(_MEMBER).values(contact_id=contact_id, name=name, unit_id=unit_id, role=role,
+                                         confirmed=confirmed, updated_at=now)
+    update_name = _MEMBER.c.name if not name else stmt.excluded.name
+    conn.execute(stmt.on_conflict_do_update(index_elements=["contact_id"], set_={
+        "name": update_name, "unit_id": unit_id, "role": role, "confirmed": confirmed, "updated_at": now}))
+    query = select(Member).where(Member.contact_id == contact_id).execution_options(populate_existing=True)
+    member = session.exec(query).first()
+    assert member is not None
     return member
 
 

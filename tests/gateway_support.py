@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -132,3 +133,51 @@ def close(proc: subprocess.Popen[str]) -> None:
     for stream in (proc.stdin, proc.stdout, proc.stderr):
         if stream is not None:
             stream.close()
+
+
+def database(engine_kind: str, tmp_path: Path) -> str:
+    """`database_url: …` for config.yaml: SQLite in the data directory, or the test PostgreSQL, emptied."""
+    if engine_kind == "sqlite":
+        return ""
+    from sqlalchemy import text
+
+    from storage.db import make_engine
+    from tests.conftest import PG_URL
+
+    if not PG_URL:
+        pytest.skip("WXBOT_TEST_DATABASE_URL not set")
+    engine = make_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return f"database_url: {PG_URL}\n"
+
+
+def sent_events(events: queue.Queue[str], seen: list[str], *, until: Callable[[list[dict[str, object]]], bool],
+                timeout: float) -> list[dict[str, object]]:
+    """The gateway's `sent` events until a condition holds (or the time is up)."""
+    out: list[dict[str, object]] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and not until(out):
+        try:
+            line = events.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if '"sent"' in line:
+            out.append(json.loads(line))
+    return out
+
+
+def drain_sent(events: queue.Queue[str], seen: list[str], quiet: float = 0.3) -> list[dict[str, object]]:
+    """Every `sent` event until the gateway has been quiet for `quiet` seconds."""
+    out: list[dict[str, object]] = []
+    while True:
+        try:
+            line = events.get(timeout=quiet)
+        except queue.Empty:
+            return out
+        seen.append(line)
+        if '"sent"' in line:
+            out.append(json.loads(line))

@@ -189,3 +189,26 @@ async def test_one_message_gives_at_most_three_pieces(config: Config, engine: En
     assert all(len((s.text or "").split(" ", 1)[-1]) <= 1500 for s in sent)
     assert sent[0].mention_ids == [WANG] and sent[1].mention_ids == []
     assert (sent[-1].text or "").endswith("…（内容过长，后面的略去）")
+
+
+async def test_dropped_messages_are_counted_in_healthz_and_the_summary(
+        config: Config, engine: Engine, tmp_path: Path) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.app import make_settings
+    from bot.web.app import make_app
+    from handlers.summary import daily_summary
+
+    async with running_bot(config, engine, tmp_path) as bot:
+        bot.runtime.down()
+        await bot.post(PROPERTY_ROOM, WANG, REPORT)
+        bot.clock.advance(7 * 3600)
+        bot.runtime.up()
+        await bot.settle()
+        async with TestClient(TestServer(make_app(config.model_copy(update={"data_dir": tmp_path}), engine,
+                                                  bot.clock))) as c:
+            health = await (await c.get("/healthz")).json()
+        with Session(engine) as s:
+            text = daily_summary(s, make_settings(config), bot.clock.now().date())
+    assert health["dropped_today"] == 1 and health["outbox_backlog"] == 0
+    assert "⚠️ 机器人有 1 条消息未能发出" in text

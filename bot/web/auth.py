@@ -3,6 +3,7 @@ and a CSRF token per session for every form that changes something."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -45,9 +46,15 @@ def find_account(cfg: Config, session: Session, username: str) -> tuple[Account,
     return Account(user.username, user.name or user.username, user.street), user.password_hash
 
 
-def check_password(password_hash: str, password: str) -> bool:
+@functools.cache
+def _dummy_hash() -> str:
+    return HASHER.hash("no such account: the same work as a real check")
+
+
+def check_password(password_hash: str | None, password: str) -> bool:
+    """Constant work: an unknown account is checked against a dummy hash (no timing tells it apart)."""
     try:
-        return HASHER.verify(password_hash, password)
+        return HASHER.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -8,6 +8,11 @@ import { PuppetMock, mock } from 'wechaty-puppet-mock'
 const [port, token] = process.argv.slice(2)
 const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
 
+// how sends behave (set by the test): ok; hold (never answer: a hung gateway); delay (accept at once,
+// answer after `delayMs`: the window where a crash leaves a message sent but not marked)
+const sends = { mode: 'ok', delayMs: 0 }
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
 class RecordingPuppet extends PuppetMock {
   // The Python client stops and restarts the remote puppet when it connects: log in again each start.
   async onStart () {
@@ -16,6 +21,7 @@ class RecordingPuppet extends PuppetMock {
   }
 
   async messageSendText (conversationId, text, mentionIdList) {
+    if (sends.mode === 'hold') return new Promise(() => {})
     await super.messageSendText(conversationId, text)
     const id = `gw-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
     this.mocker.cacheMessagePayload.set(id, {
@@ -23,6 +29,7 @@ class RecordingPuppet extends PuppetMock {
       mentionIdList: mentionIdList || [], timestamp: Date.now(),
     })
     emit({ event: 'sent', conversation: conversationId, text, mentions: mentionIdList || [] })
+    if (sends.mode === 'delay') await sleep(sends.delayMs)
     return id
   }
 }
@@ -54,6 +61,10 @@ rl.on('line', (line) => {
       listenerId: '', mentionIdList: [], timestamp: Date.now() })
     puppet.emit('message', { messageId: id })
     emit({ event: 'posted', room: cmd.room, id })
+  } else if (cmd.cmd === 'sends') {
+    sends.mode = cmd.mode
+    sends.delayMs = cmd.delayMs || 0
+    emit({ event: 'sends', mode: sends.mode })
   } else if (cmd.cmd === 'stop') {
     server.stop().then(() => puppet.stop()).then(() => process.exit(0))
   }

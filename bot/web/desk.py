@@ -1,0 +1,110 @@
+"""What every route of the officials' desk needs: the deployment, a database session in a worker
+thread (the event loop never waits on the database), the clock, the signed-in account, and checked
+query parameters (a bad value is a 400 with a clear message, never a 500)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import web
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.config import Config
+from bot.web.auth import ACCOUNT, Account
+from handlers.context import Clock, Settings
+
+T = TypeVar("T")
+EARLIEST = dt.date(2019, 1, 1)  # no report is older: a date before this is a typing error
+
+
+@dataclass
+class Health:
+    """What a supervisor of this process wants to know; `connected` is None when no bot runs here."""
+
+    connected: Callable[[], bool | None] = lambda: None
+    last_event_age: Callable[[], float | None] = lambda: None
+    intake_backlog: Callable[[], int | None] = lambda: None  # messages received, waiting for the database
+
+
+@dataclass
+class Desk:
+    cfg: Config
+    engine: Engine
+    clock: Clock
+    settings: Settings
+    health: Health = field(default_factory=Health)
+
+    def today(self) -> dt.date:
+        return self.clock.now().astimezone(self.cfg.tz).date()
+
+    async def db(self, work: Callable[[Session], T]) -> T:
+        """Run database work in a worker thread with its own session."""
+        def run() -> T:
+            with Session(self.engine) as s:
+                return work(s)
+        return await asyncio.to_thread(run)
+
+
+DESK: web.AppKey[Desk] = web.AppKey("desk", Desk)
+
+
+def desk(request: web.Request) -> Desk:
+    return request.app[DESK]
+
+
+def account(request: web.Request) -> Account:
+    return request[ACCOUNT]
+
+
+def bad(message: str) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=message, content_type="text/plain")
+
+
+def day_param(request: web.Request, name: str = "date") -> dt.date:
+    raw = request.query.get(name) or request.match_info.get(name)
+    d = desk(request)
+    if not raw:
+        return d.today()
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise bad(f"{name} must be a date like 2020-02-26") from None
+    if not EARLIEST <= day <= d.today() + dt.timedelta(days=366):
+        raise bad(f"{name} must be between {EARLIEST} and a year from today")
+    return day
+
+
+def kind_param(request: web.Request) -> str | None:
+    kind = request.query.get("kind") or None
+    if kind is not None and kind not in desk(request).cfg.kinds:
+        raise bad(f"kind must be one of {', '.join(desk(request).cfg.kinds)}")
+    return kind
+
+
+def int_param(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name) or request.match_info.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise bad(f"{name} must be a whole number from {low} to {high}")
+    value = int(raw)
+    if not low <= value <= high:
+        raise bad(f"{name} must be a whole number from {low} to {high}")
+    return value
+
+
+def span_param(request: web.Request) -> int:
+    return 30 if request.query.get("days") == "30" else 7
+
+
+def html(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, content_type="text/html", status=status)
+
+
+async def json_of(request: web.Request, work: Callable[[Session], Any]) -> web.Response:
+    return web.json_response(await desk(request).db(work))

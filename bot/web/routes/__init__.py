@@ -1,0 +1,1 @@
+"""The desk's routes, one module per area, each with a `routes` table (assembled in bot/web/app.py)."""

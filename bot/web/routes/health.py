@@ -1,0 +1,43 @@
+"""/healthz for a process supervisor (no login), and the stylesheet."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlmodel import Session
+
+from bot.web import pages
+from bot.web.desk import desk
+from storage import outbox as outbox_store
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    d = desk(request)
+    since = d.clock.now().astimezone(d.cfg.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def outbox_state(s: Session) -> dict[str, Any]:
+        s.connection().execute(text("SELECT 1"))
+        counts = outbox_store.counts_since(s, since=since)
+        return {"outbox_backlog": outbox_store.backlog(s), "sent_today": counts.get("sent", 0),
+                "dropped_today": counts.get("dropped", 0), "failed_today": counts.get("failed", 0)}
+
+    try:
+        state: dict[str, Any] = await asyncio.wait_for(d.db(outbox_state), 10)
+        db_ok = True
+    except Exception:  # noqa: BLE001 - the point is to report it
+        db_ok, state = False, {"outbox_backlog": None}
+    connected, age = d.health.connected(), d.health.last_event_age()
+    ok = db_ok and connected is not False
+    return web.json_response({"ok": ok, "database": db_ok, "connected": connected, "last_event_age_seconds": age,
+                              "intake_backlog": d.health.intake_backlog(), **state}, status=200 if ok else 503)
+
+
+@routes.get("/static/style.css")
+async def style(_: web.Request) -> web.Response:
+    return web.Response(text=pages.CSS, content_type="text/css")
