@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.config import Config
 from bot.outbox import Answer, Pacing, enqueue_actions
@@ -18,6 +18,7 @@ from handlers.parser import Parser, Registry
 from storage import outbox as outbox_store
 from storage import queries, vocab
 from storage.db import is_db_fault, session_scope
+from storage.models import Member, Unit
 
 log = logging.getLogger("wxbot.app")
 SORRY = "⚠️ 这条消息我没处理好，已记录，请稍后重发或联系管理员"
@@ -31,6 +32,7 @@ def make_settings(cfg: Config) -> Settings:
         deadlines={k: dt.time.fromisoformat(v.zfill(5)) for k, v in cfg.deadlines.items()},
         supplies={k: dict(v) for k, v in cfg.supplies.items()},
         reply_window=dt.timedelta(minutes=cfg.reply_window_minutes),
+        prompted_kinds=frozenset(s.kind for s in cfg.schedules if s.action == "grid_prompt" and s.kind),
         chart_font=str(cfg.chart_font),
     )
 
@@ -75,9 +77,13 @@ def group_info(cfg: Config, room_id: str, topic: str | None, bound_kind: str | N
     return GroupInfo(room_id, kind, tuple(spec.units), spec.prompt_style)
 
 
-def resolve_group(session: Session, cfg: Config, room_id: str | None, topic: str) -> GroupInfo | None:
+def resolve_group(session: Session, cfg: Config, room_id: str | None, topic: str,
+                  bindings: dict[str, str] | None = None) -> GroupInfo | None:
+    """bindings: room id -> kind as the registry last read them (else asked of the database)."""
     if room_id is None:
         return None
+    if bindings is not None:
+        return group_info(cfg, room_id, topic, bindings.get(room_id))
     bound = queries.group_by_room(session, room_id=room_id)
     return group_info(cfg, room_id, topic, bound.kind if bound is not None else None)
 
@@ -92,6 +98,9 @@ class App:
     pacing: Pacing = field(default_factory=Pacing)
     account: str = "default"
     _parser: Parser | None = None
+    _units: dict[str, list[Unit]] = field(default_factory=dict)
+    _bindings: dict[str, str] = field(default_factory=dict)
+    _members: dict[str, Member] = field(default_factory=dict)
     _stamp: int | None = None
 
     def parser_for(self, session: Session) -> Parser:
@@ -101,7 +110,20 @@ class App:
         if self._parser is None or stamp != self._stamp:
             registry = Registry(units=vocab.unit_names(session), taught=vocab.aliases(session))
             self._parser, self._stamp = self.settings.parser.with_registry(registry), stamp
+            self._units, self._members = self._load_units()
+            self._bindings = queries.group_kinds(session)
         return self._parser
+
+    def _load_units(self) -> tuple[dict[str, list[Unit]], dict[str, Member]]:
+        """Every active unit by kind and every member, detached (read in a session of their own, kept
+        until the next change of the registry)."""
+        with Session(self.engine, expire_on_commit=False) as s:
+            units = list(s.exec(select(Unit).where(col(Unit.active)).order_by(col(Unit.id))))
+            members = {m.contact_id: m for m in queries.all_members(s)}
+        out: dict[str, list[Unit]] = {}
+        for u in units:
+            out.setdefault(u.kind, []).append(u)
+        return out, members
 
     def handle(self, msg: Incoming) -> tuple[str, list[Action]]:
         """Store and answer one message exactly once; the answer is queued in the same transaction.
@@ -114,9 +136,10 @@ class App:
         with session_scope(self.engine) as session:
             if not outbox_store.first_sight(session, message_id=msg.message_id, now=now):
                 return "duplicate", []
-            group = resolve_group(session, self.cfg, msg.room_id, msg.room_topic)
-            ctx = Context(self.clock, session, self.settings, group, self.bot_id,
-                          registry_parser=self.parser_for(session), received=msg.time)
+            parser = self.parser_for(session)
+            group = resolve_group(session, self.cfg, msg.room_id, msg.room_topic, self._bindings)
+            ctx = Context(self.clock, session, self.settings, group, self.bot_id, registry_parser=parser,
+                          received=msg.time, unit_index=self._units, member_index=self._members)
             try:
                 with session.begin_nested():
                     name, actions = route(msg, ctx)

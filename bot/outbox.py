@@ -144,10 +144,10 @@ def enqueue_actions(session: Session, actions: list[Action], now: dt.datetime,
 
 def _over_budget(session: Session, now: dt.datetime, pacing: Pacing, answer: Answer) -> bool:
     """One person (or one room) flooding the bot gets no more answers this hour; told once a day."""
-    hour_ago = now - dt.timedelta(hours=1)
-    sender = store.answered_since(session, since=hour_ago, for_sender=answer.for_sender) >= pacing.per_sender_per_hour
-    room = answer.room_id is not None and store.answered_since(
-        session, since=hour_ago, room_id=answer.room_id) >= pacing.per_room_per_hour
+    by_sender, by_room = store.answered_since(session, since=now - dt.timedelta(hours=1), room_id=answer.room_id,
+                                              for_sender=answer.for_sender)
+    sender = by_sender >= pacing.per_sender_per_hour
+    room = answer.room_id is not None and by_room >= pacing.per_room_per_hour
     if not (sender or room):
         return False
     scope = answer.room_id or answer.for_sender or ""

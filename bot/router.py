@@ -23,6 +23,10 @@ def _in_report_group(msg: Incoming, ctx: Context) -> bool:
     return ctx.group is not None and bool(ctx.settings.templates(ctx.group.kind))
 
 
+def _prompted(msg: Incoming, ctx: Context) -> bool:
+    return ctx.group is not None and ctx.group.kind in ctx.settings.prompted_kinds
+
+
 ROUTES: list[Route] = [
     Route("recall", lambda m, c: m.kind == "recall", handle_recall),
     Route("problem photo", lambda m, c: m.kind == "image", problems.handle_problem_photo),
@@ -30,7 +34,7 @@ ROUTES: list[Route] = [
     Route("assign", lambda m, c: m.kind == "text", problems.handle_assign),
     Route("rectified", lambda m, c: m.kind == "text", problems.handle_close),
     Route("reopen", lambda m, c: m.kind == "text", problems.handle_reopen),
-    Route("prompt answer", lambda m, c: m.kind == "text" and _in_report_group(m, c), grid.handle_reply),
+    Route("prompt answer", lambda m, c: m.kind == "text" and _prompted(m, c), grid.handle_reply),
     Route("command", lambda m, c: m.kind == "text" and (m.private or c.group is not None), handle_command),
     Route("teach by yes", lambda m, c: m.kind == "text" and m.room_id is not None, vocabulary.handle_yes),
     Route("jielong", lambda m, c: m.kind == "text" and _in_report_group(m, c) and jielong.looks_like_jielong(m, c),

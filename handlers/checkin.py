@@ -137,7 +137,7 @@ def handle_report(msg: Incoming, ctx: Context) -> list[Action]:
     if ctx.group is None or msg.kind != "text":
         return []
     kind = ctx.group.kind
-    member = queries.member_by_contact(ctx.session, contact_id=msg.sender_id)
+    member = ctx.member(msg.sender_id)
     nil = _nil_report(msg, ctx, kind, member)
     if nil is not None:
         return nil

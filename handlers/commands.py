@@ -152,8 +152,7 @@ def cmd_confirm(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
     for contact_id in msg.mention_ids:
         member = queries.member_by_contact(ctx.session, contact_id=contact_id)
         if member is not None and member.unit_id is not None:
-            member.confirmed = True
-            ctx.session.add(member)
+            queries.confirm_member(ctx.session, member=member, now=ctx.now)
             unit = queries.unit_by_id(ctx.session, unit_id=member.unit_id)
             confirmed.append(f"{member.name}（{unit.name if unit else ''}）")
     if not confirmed:

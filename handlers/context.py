@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
+
+from storage import queries
+from storage.models import Member, Unit
 
 from handlers.parser import Parser
 from handlers.templates import Template
@@ -43,6 +47,7 @@ class Settings:
     supplies: dict[str, dict[str, int]] = field(default_factory=dict)
     reply_window: dt.timedelta = dt.timedelta(hours=3)
     chart_font: str = ""
+    prompted_kinds: frozenset[str] = frozenset()  # kinds whose people answer a prompt (grid workers)
 
     def is_late(self, kind: str, moment: dt.datetime, day: dt.date) -> bool:
         """After the kind's deadline on the report's own day (a report for a past day is late too)."""
@@ -75,6 +80,21 @@ class Context:
     registry_parser: Parser | None = None
     # when the message was sent (its own time stamp): a report held up by a database outage is not late
     received: dt.datetime | None = None
+    # the active units by kind, read once per registry change (None: ask the database)
+    unit_index: Mapping[str, list[Unit]] | None = None
+
+    # WeChat contact id -> member, read once per registry change (None: ask the database)
+    member_index: Mapping[str, Member] | None = None
+
+    def member(self, contact_id: str) -> Member | None:
+        if self.member_index is not None:
+            return self.member_index.get(contact_id)
+        return queries.member_by_contact(self.session, contact_id=contact_id)
+
+    def units_of(self, kind: str) -> list[Unit]:
+        if self.unit_index is not None:
+            return self.unit_index.get(kind, [])
+        return queries.units_of_kind(self.session, kind=kind)
 
     @property
     def parser(self) -> Parser:

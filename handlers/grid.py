@@ -32,7 +32,7 @@ def grid_prompt(ctx: Context, kind: str, room_id: str, unit_names: tuple[str, ..
     if template is None:
         return []
     done = stats.reported_unit_ids(ctx.session, kind=kind, templates=[template.id], day=ctx.today)
-    units = [u for u in queries.units_of_kind(ctx.session, kind=kind)
+    units = [u for u in ctx.units_of(kind)
              if (not unit_names or u.name in unit_names) and u.id not in done]  # only those still to answer
     workers = queries.members_of_units(ctx.session, unit_ids=[u.id for u in units if u.id is not None])
     if not workers:

@@ -52,7 +52,7 @@ def handle_jielong(msg: Incoming, ctx: Context) -> list[Action] | None:
     problems: list[str] = []
     for report in reading.reports:
         author = authors.get(report.entry or 0)
-        member = queries.member_by_contact(ctx.session, contact_id=author) if author else None
+        member = ctx.member(author) if author else None
         unit = unit_for(ctx, report, member, kind)
         where = f"第{report.entry}条"
         if isinstance(unit, str) or unit.id is None or not report.ok:

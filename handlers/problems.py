@@ -29,7 +29,7 @@ _REOPEN = re.compile(r"^\s*(?:重开|重新打开|/reopen)\s*#?\s*(?P<n>\d+)")
 def _can_assign(ctx: Context, contact_id: str) -> bool:
     if ctx.is_admin(contact_id):
         return True
-    member = queries.member_by_contact(ctx.session, contact_id=contact_id)
+    member = ctx.member(contact_id)
     return member is not None and member.role == "official"
 
 
@@ -37,7 +37,7 @@ def _find_unit(ctx: Context, body: str) -> Unit | None:
     """The longest unit name or alias named in the text, any kind."""
     best: tuple[int, Unit] | None = None
     for kind in ctx.settings.kind_names:
-        for unit in queries.units_of_kind(ctx.session, kind=kind):
+        for unit in ctx.units_of(kind):
             for name in [unit.name, *unit.aliases]:
                 if name in body and (best is None or len(name) > best[0]):
                     best = (len(name), unit)
@@ -61,7 +61,7 @@ def _assignee(ctx: Context, msg: Incoming, unit: Unit) -> tuple[str | None, str]
     names = [m["name"] for m in MENTION.finditer(msg.text)]
     ids = [i for i in msg.mention_ids if i != ctx.bot_id]
     if ids:
-        member = queries.member_by_contact(ctx.session, contact_id=ids[0])
+        member = ctx.member(ids[0])
         return ids[0], (member.name if member and member.name else (names[0] if names else ""))
     members = queries.members_of_units(ctx.session, unit_ids=[unit.id] if unit.id else [])
     return (members[0].contact_id, members[0].name) if members else (None, "")
@@ -93,7 +93,7 @@ def handle_assign(msg: Incoming, ctx: Context) -> list[Action] | None:
 def _may_close(ctx: Context, contact_id: str, problem: Problem) -> bool:
     if ctx.is_admin(contact_id) or contact_id == problem.assignee_id:
         return True
-    member = queries.member_by_contact(ctx.session, contact_id=contact_id)
+    member = ctx.member(contact_id)
     return member is not None and (member.unit_id == problem.unit_id or member.role == "official")
 
 
@@ -163,7 +163,7 @@ def group_unit_ids(ctx: Context) -> list[int] | None:
     """This group's units; None (all) in the officials' group or in private chat."""
     if ctx.group is None or ctx.group.kind == ctx.settings.officials_kind:
         return None
-    units = queries.units_of_kind(ctx.session, kind=ctx.group.kind)
+    units = ctx.units_of(ctx.group.kind)
     if ctx.group.unit_names:
         units = [u for u in units if u.name in ctx.group.unit_names]
     return [u.id for u in units if u.id is not None]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from storage import queries
 from storage.models import Unit
 
 from handlers.context import Context
@@ -23,7 +22,7 @@ def _key(name: str) -> str:
 
 def group_units(ctx: Context, kind: str) -> list[Unit]:
     """Units of the kind that belong to this group (all of the kind when the group lists none)."""
-    units = queries.units_of_kind(ctx.session, kind=kind)
+    units = ctx.units_of(kind)
     if ctx.group is not None and ctx.group.unit_names:
         wanted = set(ctx.group.unit_names)
         units = [u for u in units if u.name in wanted]
@@ -31,7 +30,7 @@ def group_units(ctx: Context, kind: str) -> list[Unit]:
 
 
 def resolve(ctx: Context, kind: str, name: str) -> Resolved:
-    units = queries.units_of_kind(ctx.session, kind=kind)
+    units = ctx.units_of(kind)
     names: dict[str, Unit] = {}
     for unit in units:
         for n in [unit.name, *unit.aliases]:

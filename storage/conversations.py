@@ -5,12 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from storage.models import Conversation
 
 
+_CONV = Conversation.__table__  # type: ignore[attr-defined]
+_ANY_OPEN = core_select(_CONV.c.id).where(_CONV.c.contact_id == bindparam("cid"), _CONV.c.status == "open").limit(1)
+
+
 def open_for(session: Session, *, contact_id: str, now: dt.datetime) -> Conversation | None:
+    if session.connection().execute(_ANY_OPEN, {"cid": contact_id}).first() is None:
+        return None  # the common case (no prompt waiting): one cheap query
     query = (select(Conversation).where(Conversation.contact_id == contact_id, Conversation.status == "open",
                                         col(Conversation.expires_at) > now).order_by(col(Conversation.id).desc()))
     return session.exec(query).first()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -20,9 +21,8 @@ from storage.models import Attachment, OutboxMessage, ProcessedMessage, SendSlot
 
 _PROCESSED = ProcessedMessage.__table__  # type: ignore[attr-defined]
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_MARK_SEEN: dict[str, Any] = {}  # per dialect: insert … on conflict do nothing returning (built once)
 _SLOT = SendSlot.__table__  # type: ignore[attr-defined]
-_SEEN = core_select(_PROCESSED.c.message_id).where(_PROCESSED.c.message_id == bindparam("mid"))
-_MARK_SEEN = insert(_PROCESSED)
 _ENQUEUE = insert(_OUTBOX)
 
 # what a row is, and how much of the day's cap it may use (officials first, then receipts, then the rest)
@@ -35,10 +35,13 @@ def first_sight(session: Session, *, message_id: str, now: dt.datetime) -> bool:
     The primary key makes a concurrent second insert fail the transaction, so the id is still
     handled once."""
     conn = session.connection()
-    if conn.execute(_SEEN, {"mid": message_id}).first() is not None:
-        return False
-    conn.execute(_MARK_SEEN, {"message_id": message_id, "processed_at": now})
-    return True
+    stmt = _MARK_SEEN.get(conn.dialect.name)
+    if stmt is None:
+        module = sqlite if conn.dialect.name == "sqlite" else postgresql
+        stmt = _MARK_SEEN[conn.dialect.name] = (
+            module.insert(_PROCESSED).on_conflict_do_nothing(index_elements=["message_id"])
+            .returning(_PROCESSED.c.message_id))
+    return conn.execute(stmt, {"message_id": message_id, "processed_at": now}).first() is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +70,17 @@ def enqueue(session: Session, *, now: dt.datetime, rows: Iterable[Row], account:
     return len(params)
 
 
-def answered_since(session: Session, *, since: dt.datetime, room_id: str | None = None,
-                   for_sender: str | None = None) -> int:
-    """Rows queued since a moment for one room or one sender (the output budget counts them)."""
-    query = select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.created_at) >= since)
-    if room_id is not None:
-        query = query.where(OutboxMessage.room_id == room_id)
-    if for_sender is not None:
-        query = query.where(OutboxMessage.for_sender == for_sender)
-    return int(session.exec(query).one())
+_ANSWERED = (core_select(func.coalesce(func.sum(case((_OUTBOX.c.for_sender == bindparam("sender"), 1), else_=0)), 0),
+                          func.coalesce(func.sum(case((_OUTBOX.c.room_id == bindparam("room"), 1), else_=0)), 0))
+             .where(_OUTBOX.c.created_at >= bindparam("since"),
+                    or_(_OUTBOX.c.for_sender == bindparam("sender"), _OUTBOX.c.room_id == bindparam("room"))))
+
+
+def answered_since(session: Session, *, since: dt.datetime, room_id: str | None,
+                   for_sender: str | None) -> tuple[int, int]:
+    """(rows queued since a moment answering this sender, rows for this room): the output budget."""
+    row = session.connection().execute(_ANSWERED, {"sender": for_sender, "room": room_id, "since": since}).one()
+    return int(row[0]), int(row[1])
 
 
 # --- the send slot: pacing and the daily cap per account, across processes --------------------------

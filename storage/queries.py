@@ -84,11 +84,17 @@ def bind_group(session: Session, *, room_id: str, topic: str | None, kind: str, 
         group.topic, group.kind, group.bound_by, group.updated_at = topic, kind, by, now
     session.add(group)
     session.flush()
+    vocab.bump(session)  # processes keep bindings with the registry
     return group
 
 
 def group_by_room(session: Session, *, room_id: str) -> Group | None:
     return session.exec(select(Group).where(Group.room_id == room_id)).first()
+
+
+def group_kinds(session: Session) -> dict[str, str]:
+    """room id -> the kind it is bound to."""
+    return {room: kind for room, kind in session.exec(select(Group.room_id, Group.kind))}
 
 
 def member_by_contact(session: Session, *, contact_id: str) -> Member | None:
@@ -116,7 +122,19 @@ def upsert_member(
     query = select(Member).where(Member.contact_id == contact_id).execution_options(populate_existing=True)
     member = session.exec(query).first()
     assert member is not None
+    vocab.bump(session)  # processes keep members with the registry
     return member
+
+
+def confirm_member(session: Session, *, member: Member, now: dt.datetime) -> None:
+    member.confirmed, member.updated_at = True, now
+    session.add(member)
+    session.flush()
+    vocab.bump(session)
+
+
+def all_members(session: Session) -> list[Member]:
+    return list(session.exec(select(Member).order_by(col(Member.id))))
 
 
 def members_of_units(session: Session, *, unit_ids: Iterable[int]) -> list[Member]:

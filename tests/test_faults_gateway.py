@@ -189,7 +189,7 @@ def test_kill_9_before_a_message_is_stored_it_is_answered_after_the_restart(
         for i in range(3):
             gw.post(gateway, f"小区：翠园小区\n测温：{300 + i}\n体温异常：0\n消杀：是")
         time.sleep(2)
-        spooled = sorted((tmp_path / "spool").glob("*.json"))
+        spooled = (tmp_path / "spool" / "incoming.jsonl").read_text(encoding="utf-8").splitlines()
         os.kill(bot.pid, signal.SIGKILL)
         gw.close(bot)
         lock.close()
@@ -202,4 +202,4 @@ def test_kill_9_before_a_message_is_stored_it_is_answered_after_the_restart(
     assert len(spooled) == 3  # what the first process had received and not stored
     texts = collections.Counter(str(e["text"]) for e in sent)
     assert len(texts) == 3 and set(texts.values()) == {1}, texts
-    assert not list((tmp_path / "spool").glob("*.json"))
+    assert (tmp_path / "spool" / "incoming.jsonl").read_text() == ""

@@ -126,8 +126,15 @@ def test_run_web_healthz_reports_the_connection(node_modules: Path, tmp_path: Pa
     seen: list[str] = []
     try:
         _wait_for(logs, lambda line: "in 1 rooms" in line, 90, seen)
-        with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/healthz", timeout=5) as resp:
-            up = json.loads(resp.read())
+        up: dict[str, object] = {}
+        for _ in range(50):  # the rooms are listed just before sending is switched on
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{web_port}/healthz", timeout=5) as resp:
+                    up = json.loads(resp.read())
+                break
+            except urllib.error.HTTPError as exc:
+                exc.close()
+                time.sleep(0.2)
         _close(gw)  # the gateway dies: healthz must say so within the watch interval
         _wait_for(logs, lambda line: "WeChat connection lost" in line or "connection failed" in line, 60, seen)
         try:
