@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.workers import Lane
 from handlers.chat import Action, Incoming
 from storage.db import is_db_fault
 
@@ -101,6 +102,7 @@ class Intake:
     def __init__(self, handle: Handle, spool: Spool, *, on_handled: Callable[[str], None] = lambda route: None,
                  first_retry: float = 0.5, max_retry: float = 30.0) -> None:
         self.handle, self.spool, self.on_handled = handle, spool, on_handled
+        self.lane = Lane("intake")  # a thread of its own: desk pages and logins never hold it up
         self.queue: asyncio.Queue[Incoming] = asyncio.Queue()
         self.first_retry, self.max_retry = first_retry, max_retry
         self.faults = 0
@@ -165,7 +167,7 @@ class Intake:
                     self._idle.clear()
                 while len(held) < BATCH and not self.queue.empty():
                     held.append(self.queue.get_nowait())
-                done, routes = await asyncio.to_thread(self._handle_some, held)
+                done, routes = await self.lane.run(self._handle_some, held)
                 del held[:done]
                 self.handled += done
                 for route in routes:
@@ -178,3 +180,4 @@ class Intake:
                     delay = self.first_retry
         finally:
             self.spool.close()
+            self.lane.close()

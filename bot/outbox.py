@@ -30,6 +30,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.connectors.base import NotConnected, SendRefused
+from bot.workers import Lane
 from handlers.chat import Action, Say, SendFile
 from handlers.privacy import mask
 from storage import outbox as store
@@ -145,7 +146,8 @@ def enqueue_actions(session: Session, actions: list[Action], now: dt.datetime,
 def _over_budget(session: Session, now: dt.datetime, pacing: Pacing, answer: Answer) -> bool:
     """One person (or one room) flooding the bot gets no more answers this hour; told once a day."""
     by_sender, by_room = store.answered_since(session, since=now - dt.timedelta(hours=1), room_id=answer.room_id,
-                                              for_sender=answer.for_sender)
+                                              for_sender=answer.for_sender, sender_cap=pacing.per_sender_per_hour,
+                                              room_cap=pacing.per_room_per_hour)
     sender = by_sender >= pacing.per_sender_per_hour
     room = answer.room_id is not None and by_room >= pacing.per_room_per_hour
     if not (sender or room):
@@ -186,6 +188,7 @@ class Outbox:
         self._hold_until: dt.datetime | None = None
         self._swept: dt.datetime | None = None  # when expired rows were last dropped
         self._last_gap = self.pacing.min_gap
+        self.lane = Lane("outbox")
 
     def wake(self) -> None:
         self._wake.set()
@@ -261,7 +264,7 @@ class Outbox:
         now = self.clock.now()
         if not self.ready.is_set() or (self._hold_until is not None and now < self._hold_until):
             return False
-        item = await asyncio.to_thread(self._claim, now)
+        item = await self.lane.run(self._claim, now)
         if item is None:
             return False
         action: Action = (
@@ -281,7 +284,7 @@ class Outbox:
             self._pause = min(max(self._pause * 2, 1.0), self.pacing.max_pause)
             self._hold_until = self.clock.now() + dt.timedelta(seconds=self._pause)
             log.warning("outbox #%d not sent, the connection failed (%s); waiting %.0f s", item.id, exc, self._pause)
-        await asyncio.to_thread(self._finish, item, outcome, self.clock.now())
+        await self.lane.run(self._finish, item, outcome, self.clock.now())
         if outcome is None:
             self.sent += 1
             self._pause, self._hold_until = 0.0, None
@@ -297,12 +300,12 @@ class Outbox:
 
     async def run(self) -> None:
         """Forever: wait for a connection, send what is due, then wait for new work or the next time."""
-        await asyncio.to_thread(self.recover)
+        await self.lane.run(self.recover)
         while True:
             if not self.ready.is_set():
                 await self.ready.wait()
             sent = await self.drain()
-            timeout, slot_busy = await asyncio.to_thread(self._next_wakeup)
+            timeout, slot_busy = await self.lane.run(self._next_wakeup)
             if self._hold_until is not None:
                 timeout = max((self._hold_until - self.clock.now()).total_seconds(), 0.05)
             elif slot_busy:  # another process holds the account's slot: take turns as it frees

@@ -123,6 +123,8 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self.tasks.clear()
+        self.outbox.lane.close()
+        self.scheduler.lane.close()
         if self.connector is not None:
             await self.connector.stop()
         with contextlib.suppress(Exception):

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from bot.app import group_info
 from bot.config import Config, ScheduleSpec
 from bot.outbox import Answer, Pacing, SleepingClock, enqueue_actions
+from bot.workers import Lane
 from handlers import grid, problems, reminders
 from handlers.chat import Action, Say, SendFile
 from handlers.charts import png_trend
@@ -57,6 +58,7 @@ class Scheduler:
         self.cfg, self.engine, self.clock, self.settings = cfg, engine, clock, settings
         self.on_enqueued = on_enqueued
         self.pacing, self.account = pacing or Pacing(), account
+        self.lane = Lane("scheduler")
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.jobs = [Job(s, CronTrigger.from_crontab(s.cron, timezone=cfg.tz)) for s in cfg.schedules]
         self.grace = dt.timedelta(minutes=cfg.grace_minutes)
@@ -195,7 +197,7 @@ class Scheduler:
         while True:
             now = self.clock.now()
             try:
-                await asyncio.to_thread(self.tick, now)
+                await self.lane.run(self.tick, now)
             except Exception as exc:
                 if not is_db_fault(exc):
                     log.exception("scheduler tick failed")

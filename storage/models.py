@@ -107,7 +107,9 @@ class OutboxMessage(SQLModel, table=True):
 
     __table_args__ = (Index("ix_outbox_status_due", "status", "due_at"),
                       Index("ix_outbox_account_status_priority", "account", "status", "priority", "due_at"),
-                      Index("ix_outbox_created", "created_at"))
+                      Index("ix_outbox_created", "created_at"),
+                      Index("ix_outbox_sender_created", "for_sender", "created_at"),
+                      Index("ix_outbox_room_created", "room_id", "created_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     room_id: str | None = None

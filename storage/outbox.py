@@ -70,17 +70,26 @@ def enqueue(session: Session, *, now: dt.datetime, rows: Iterable[Row], account:
     return len(params)
 
 
-_ANSWERED = (core_select(func.coalesce(func.sum(case((_OUTBOX.c.for_sender == bindparam("sender"), 1), else_=0)), 0),
-                          func.coalesce(func.sum(case((_OUTBOX.c.room_id == bindparam("room"), 1), else_=0)), 0))
-             .where(_OUTBOX.c.created_at >= bindparam("since"),
-                    or_(_OUTBOX.c.for_sender == bindparam("sender"), _OUTBOX.c.room_id == bindparam("room"))))
+def _capped_count(column: object) -> object:
+    """How many rows (up to a cap: bounded work however busy the room) since a moment."""
+    recent = (core_select(_OUTBOX.c.id).where(column == bindparam("who"),  # type: ignore[operator]
+                                              _OUTBOX.c.created_at >= bindparam("since"))
+              .limit(bindparam("cap")).subquery())
+    return core_select(func.count()).select_from(recent)
 
 
-def answered_since(session: Session, *, since: dt.datetime, room_id: str | None,
-                   for_sender: str | None) -> tuple[int, int]:
-    """(rows queued since a moment answering this sender, rows for this room): the output budget."""
-    row = session.connection().execute(_ANSWERED, {"sender": for_sender, "room": room_id, "since": since}).one()
-    return int(row[0]), int(row[1])
+_BY_SENDER = _capped_count(_OUTBOX.c.for_sender)
+_BY_ROOM = _capped_count(_OUTBOX.c.room_id)
+
+
+def answered_since(session: Session, *, since: dt.datetime, room_id: str | None, for_sender: str | None,
+                   sender_cap: int, room_cap: int) -> tuple[int, int]:
+    """(rows queued since a moment answering this sender, rows for this room), each counted only up
+    to its cap: the output budget, by two index range scans of bounded length."""
+    conn = session.connection()
+    sender = conn.execute(_BY_SENDER, {"who": for_sender, "since": since, "cap": sender_cap}).scalar_one()  # type: ignore[call-overload]
+    room = conn.execute(_BY_ROOM, {"who": room_id, "since": since, "cap": room_cap}).scalar_one() if room_id else 0  # type: ignore[call-overload]
+    return int(sender), int(room)
 
 
 # --- the send slot: pacing and the daily cap per account, across processes --------------------------

@@ -42,4 +42,9 @@ def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = 
     app.middlewares.append(auth.require_login)
     for table in ROUTES:
         app.add_routes(table)
+
+    async def close_exporter(app: web.Application) -> None:
+        app[DESK].exporter.close()
+
+    app.on_cleanup.append(close_exporter)
     return app

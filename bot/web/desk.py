@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from bot.config import Config
 from bot.web.auth import ACCOUNT, Account
+from bot.web.exporter import Exporter
 from handlers.context import Clock, Settings
 
 T = TypeVar("T")
@@ -38,6 +39,7 @@ class Desk:
     clock: Clock
     settings: Settings
     health: Health = field(default_factory=Health)
+    exporter: Exporter = field(default_factory=Exporter)
 
     def today(self) -> dt.date:
         return self.clock.now().astimezone(self.cfg.tz).date()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 
 from aiohttp import web
 from aiohttp_session import get_session
 
 from bot.web import auth, pages
+from bot.workers import PASSWORDS
 from bot.web.desk import desk, html
 
 routes = web.RouteTableDef()
@@ -34,7 +34,7 @@ async def login_post(request: web.Request) -> web.Response:
     await auth.check_csrf(request, str(form.get("csrf", "")))
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     found = await d.db(lambda s: auth.find_account(d.cfg, s, username))
-    ok = await asyncio.to_thread(auth.check_password, found[1] if found else None, password)
+    ok = await PASSWORDS.run(auth.check_password, found[1] if found else None, password)
     if found is None or not ok:
         page = pages.login_page(await auth.csrf_token(request), safe_next(str(form.get("next", "/"))), "用户名或密码不对")
         return html(page, status=401)

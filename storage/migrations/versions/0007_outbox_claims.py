@@ -28,6 +28,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('repeats', sa.Integer(), nullable=False, server_default='0'))
         batch_op.create_index('ix_outbox_account_status_priority', ['account', 'status', 'priority', 'due_at'])
         batch_op.create_index('ix_outbox_created', ['created_at'])
+        batch_op.create_index('ix_outbox_sender_created', ['for_sender', 'created_at'])
+        batch_op.create_index('ix_outbox_room_created', ['room_id', 'created_at'])
     with op.batch_alter_table('outboxmessage') as batch_op:  # defaults were for existing rows only
         for name in ('category', 'priority', 'account', 'repeats'):
             batch_op.alter_column(name, server_default=None)
@@ -53,6 +55,8 @@ def downgrade() -> None:
     op.drop_table('botprocess')
     op.drop_table('sendslot')
     with op.batch_alter_table('outboxmessage') as batch_op:
+        batch_op.drop_index('ix_outbox_room_created')
+        batch_op.drop_index('ix_outbox_sender_created')
         batch_op.drop_index('ix_outbox_created')
         batch_op.drop_index('ix_outbox_account_status_priority')
         for name in ('repeats', 'claimed_at', 'claimed_by', 'for_sender', 'account', 'expires_at', 'priority',

@@ -1,0 +1,201 @@
+"""Soak: 100 messages/s for ten minutes through the in-process Wechaty path, the desk read every
+second, eight clients hammering the login with wrong passwords for half a minute, and a district
+one-year export in the middle. Prints throughput, message -> receipt queued
+latency (p50/p99/max), event-loop lag (p99/max), RSS at start and end, and the counts that must
+add up: messages in = answered + silent, receipts queued = receipts sent.
+
+Run: python -m bench.soak [--seconds 600] [--rate 100]     (a benchmark: prints, asserts nothing)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import re
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import Session, func, select
+
+from bot import runtime as rt
+from bot.clock import SystemClock
+from bot.config import UnitSpec, WebAccount, load_config
+from bot.connectors.local import LocalPuppet
+from bot.connectors.wechaty import shared_cache_dir
+from bot.outbox import Pacing
+from bot.web.app import make_app
+from bot.web.auth import hash_password
+from handlers.chat import Action, Incoming
+from storage.models import OutboxMessage, Report
+
+ROOT = Path(__file__).resolve().parent.parent
+UNITS = 300
+ROOM = "room-property"
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def message(i: int, today: dt.date) -> tuple[str, str]:
+    """(sender, text): mostly reports (new, or a correction), some chit-chat, some near-reports."""
+    unit = i % UNITS
+    sender = f"wxid_soak_{unit}"
+    match i % 10:
+        case 7:
+            return sender, "收到，马上报"
+        case 8:
+            return sender, f"测温{300 + i % 50}"
+        case _:
+            day = today - dt.timedelta(days=(i // UNITS) % 30)
+            return sender, f"小区：测试小区{unit}\n测温：{300 + i % 97}人\n体温异常：0\n消杀：是\n日期：{day}"
+
+
+def pct(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else (values[0] if values else 0.0)
+
+
+async def soak(seconds: float, rate: float) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = load_config(ROOT / "config.yaml")
+        extra = [UnitSpec(name=f"测试小区{k}", kind="property", parent="金山街道") for k in range(UNITS)]
+        account = WebAccount(username="soak", password_hash=hash_password("soak-password"))
+        cfg = cfg.model_copy(update={"data_dir": Path(tmp), "database_url": None, "units": [*cfg.units, *extra],
+                                     "web": cfg.web.model_copy(update={"accounts": [account]})})
+        engine = rt.open_database(cfg, migrate=True)
+        puppet = LocalPuppet()
+        senders = [f"wxid_soak_{k}" for k in range(UNITS)]
+        for s in senders:
+            puppet.add_contact(s, s)
+        puppet.add_room(ROOM, "金山街道物业小区防控群", senders)
+        clock = SystemClock(cfg.tz)
+        pacing = Pacing(min_gap=0.0, max_gap=0.001, daily_cap=10**9, per_sender_per_hour=10**9,
+                        per_room_per_hour=10**9)
+        runtime = await rt.start(cfg, clock, engine=engine, puppet=puppet, pacing=pacing, cache_dir=shared_cache_dir())
+        await puppet.login()
+        await rt.login(runtime)
+        runtime.tasks.append(asyncio.create_task(runtime.outbox.run()))
+        posted: dict[str, float] = {}
+        latencies: list[float] = []
+        routes: dict[str, int] = {}
+        handle = runtime.intake.handle
+
+        def timed(msg: Incoming) -> tuple[str, list[Action]]:
+            route, actions = handle(msg)
+            latencies.append(time.perf_counter() - posted[msg.message_id])
+            key = "answered" if actions else "silent"
+            routes[key] = routes.get(key, 0) + 1
+            return route, actions
+
+        runtime.intake.handle = timed
+        lags: list[float] = []
+        stop = asyncio.Event()
+
+        async def ticker() -> None:
+            while not stop.is_set():
+                t0 = time.perf_counter()
+                await asyncio.sleep(0.01)
+                lags.append(time.perf_counter() - t0 - 0.01)
+
+        async def desk(c: TestClient) -> int:  # type: ignore[type-arg]
+            n = 0
+            while not stop.is_set():
+                await c.get(f"/?date={clock.now().date()}")
+                await c.get(f"/api/days/{clock.now().date()}")
+                n += 2
+                await asyncio.sleep(1)
+            return n
+
+        rss_start = rss_mb()
+        async with TestClient(TestServer(make_app(cfg, engine, clock))) as c:
+            page = await (await c.get("/login")).text()
+            token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+            await c.post("/login", data={"csrf": token, "username": "soak", "password": "soak-password"})
+            tick = asyncio.create_task(ticker())
+            reader = asyncio.create_task(desk(c))
+            export_s: list[float] = []
+
+            async def export() -> None:
+                await asyncio.sleep(seconds / 2)
+                t0 = time.perf_counter()
+                today = clock.now().date()
+                resp = await c.get(f"/export.xlsx?from={today - dt.timedelta(days=365)}&to={today}")
+                await resp.read()
+                export_s.append(time.perf_counter() - t0)
+
+            exporting = asyncio.create_task(export())
+            logins = [0]
+
+            async def hammer() -> None:  # eight clients trying wrong passwords for half a minute
+                await asyncio.sleep(seconds / 3)
+                async def one() -> None:
+                    async with TestClient(TestServer(make_app(cfg, engine, clock))) as other:
+                        end = time.perf_counter() + min(30.0, seconds / 3)
+                        while time.perf_counter() < end:
+                            page = await (await other.get("/login")).text()
+                            tok = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+                            await other.post("/login", data={"csrf": tok, "username": "soak", "password": "wrong"})
+                            logins[0] += 1
+                await asyncio.gather(*(one() for _ in range(8)))
+
+            hammering = asyncio.create_task(hammer())
+            start, n = time.perf_counter(), 0
+            today = clock.now().date()
+            while time.perf_counter() - start < seconds:
+                sender, text = message(n, today)
+                mid = f"soak-{start}-{n}"
+                posted[mid] = time.perf_counter()
+                await puppet.post(ROOM, sender, text, message_id=mid)
+                n += 1
+                await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
+            elapsed = time.perf_counter() - start
+            await exporting
+            await hammering
+            await runtime.settle()
+            while True:  # every receipt out
+                with Session(engine) as s:
+                    waiting = s.exec(select(func.count()).select_from(OutboxMessage)
+                                     .where(OutboxMessage.status.in_(["queued", "sending"]))).one()  # type: ignore[attr-defined]
+                if not waiting:
+                    break
+                await asyncio.sleep(0.2)
+            stop.set()
+            reads = await reader
+            await tick
+        with Session(engine) as s:
+            queued = s.exec(select(func.count()).select_from(OutboxMessage)).one()
+            sent = s.exec(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "sent")).one()
+            reports = s.exec(select(func.count()).select_from(Report)).one()
+        rss_end = rss_mb()
+        await runtime.stop()
+        engine.dispose()
+    ms = [x * 1000 for x in latencies]
+    lag = [x * 1000 for x in lags]
+    print(f"soak: {n} messages in {elapsed:.0f} s = {n / elapsed:.1f} messages/s offered {rate:g}/s "
+          f"(reports, corrections, near-reports, chit-chat), desk read {reads} times, "
+          f"a one-year district export in {export_s[0]:.1f} s, {logins[0]} wrong logins from 8 clients")
+    print(f"message -> receipt queued: p50 {pct(ms, 50):.1f} ms, p99 {pct(ms, 99):.1f} ms, max {max(ms):.0f} ms")
+    print(f"event-loop lag: p99 {pct(lag, 99):.1f} ms, max {max(lag):.0f} ms")
+    print(f"RSS: {rss_start:.0f} MB at start, {rss_end:.0f} MB at the end")
+    print(f"counts: messages in {n} = answered {routes.get('answered', 0)} + silent {routes.get('silent', 0)}; "
+          f"reports stored {reports}; receipts queued {queued} = sent {sent}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=600.0)
+    ap.add_argument("--rate", type=float, default=100.0)
+    args = ap.parse_args()
+    asyncio.run(soak(args.seconds, args.rate))
+
+
+if __name__ == "__main__":
+    main()
