@@ -55,7 +55,7 @@ def sync_rooms(session: Session, cfg: Config, rooms: list[tuple[str, str]], now:
 def bootstrap(session: Session, cfg: Config, clock: Clock) -> None:
     """Make the configured units and roster exist in the database (idempotent)."""
     queries.sync_units(session, units=[
-        queries.UnitSeed(u.name, u.kind, u.parent, tuple(u.aliases)) for u in cfg.units
+        queries.UnitSeed(u.name, u.kind, u.parent, tuple(u.aliases), u.community) for u in cfg.units
     ])
     units = {u.name: u.id for kind in cfg.kinds for u in queries.units_of_kind(session, kind=kind)}
     for entry in cfg.roster:

@@ -24,7 +24,8 @@ class UnitSpec(BaseModel):
     name: str = Field(min_length=1)
     aliases: list[str] = Field(default_factory=list)
     kind: str
-    parent: str | None = None
+    parent: str | None = None  # the street
+    community: str | None = None  # the community (a 小区's or a grid's)
 
 
 class GroupSpec(BaseModel):
@@ -51,7 +52,8 @@ class RosterEntry(BaseModel):
     role: Role = "reporter"
 
 
-Action = Literal["prompt", "remind", "escalate", "daily_summary", "weekly_summary", "overdue", "grid_prompt"]
+Action = Literal["prompt", "remind", "escalate", "daily_summary", "weekly_summary", "overdue", "grid_prompt",
+                 "purge"]
 _HHMM = r"^([01]?\d|2[0-3]):[0-5]\d$"
 
 
@@ -79,12 +81,34 @@ class ScheduleSpec(BaseModel):
         return value
 
 
+Permission = Literal["see_personal_data", "admin"]
+
+
 class WebAccount(BaseModel):
+    """A desk account. district sees every unit; street and community accounts see their own units,
+    always with personal numbers masked. see_personal_data (district only) shows them whole, and
+    every such look is audited; admin opens the audit log and the admin pages."""
+
     model_config = ConfigDict(extra="forbid")
     username: str = Field(min_length=1)
     name: str = ""
     password_hash: str = Field(pattern=r"^\$argon2", description="made by `wxbot user hash`")
+    role: Literal["district", "street", "community"] | None = None  # default: street if street is set
     street: str | None = None  # restricted to this street's units
+    community: str | None = None  # restricted to this community's units
+    permissions: list[Permission] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _scope(self) -> WebAccount:
+        role = self.role or ("community" if self.community else "street" if self.street else "district")
+        if role == "street" and not self.street:
+            raise ValueError("a street account needs 'street'")
+        if role == "community" and not self.community:
+            raise ValueError("a community account needs 'community'")
+        if role != "district" and "see_personal_data" in self.permissions:
+            raise ValueError("only a district account may have see_personal_data")
+        self.role = role
+        return self
 
 
 class WebSpec(BaseModel):
@@ -92,6 +116,9 @@ class WebSpec(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     accounts: list[WebAccount] = Field(default_factory=list)
+    # behind an HTTPS reverse proxy (nginx, Caddy): the session cookie is sent over HTTPS only
+    secure_cookies: bool = False
+    session_hours: float = Field(default=12.0, gt=0)
 
 
 class ConnectionSpec(BaseModel):
@@ -126,6 +153,18 @@ class OutboxSpec(BaseModel):
         return self
 
 
+class RetentionSpec(BaseModel):
+    """Days personal data is kept; see config.yaml and SECURITY.md."""
+
+    model_config = ConfigDict(extra="forbid")
+    raw_text_days: int = Field(default=30, ge=1)
+    named_values_days: int = Field(default=30, ge=1)
+    photos_days: int = Field(default=90, ge=1)
+    member_phone_days: int = Field(default=180, ge=1)
+    sent_messages_days: int = Field(default=30, ge=1)
+    message_ids_days: int = Field(default=30, ge=1)
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -141,6 +180,7 @@ class Config(BaseModel):
     roster: list[RosterEntry] = Field(default_factory=list)
     connection: ConnectionSpec = Field(default_factory=ConnectionSpec)
     outbox: OutboxSpec = Field(default_factory=OutboxSpec)
+    retention: RetentionSpec = Field(default_factory=RetentionSpec)
     web: WebSpec = Field(default_factory=WebSpec)
     officials_kind: str = "officials"
     # kind -> "HH:MM": reports after it are late (迟报); reminders after it are skipped

@@ -27,7 +27,7 @@ from handlers.chat import Action, Say, SendFile
 from handlers.charts import png_trend
 from handlers.context import Context, GroupInfo, Settings
 from handlers.summary import daily_summary, weekly_series, weekly_summary
-from storage import firings, queries
+from storage import audit, firings, queries, retention
 from storage.db import is_db_fault, session_scope
 
 log = logging.getLogger("wxbot.scheduler")
@@ -126,6 +126,8 @@ class Scheduler:
         """Claim the firing first — nothing is computed or changed for it (a grid worker's open
         reply conversation, say) unless this process holds the claim — then build and queue it."""
         spec, day = job.spec, when.astimezone(self.cfg.tz).date()
+        if spec.action == "purge":
+            return self._purge(spec, when, day, now)
         outcomes = []
         with session_scope(self.engine) as session:
             targets = self._targets(session, spec)
@@ -147,6 +149,19 @@ class Scheduler:
         if outcomes:
             self.on_enqueued()
         return outcomes
+
+    def _purge(self, spec: ScheduleSpec, when: dt.datetime, day: dt.date, now: dt.datetime) -> list[str]:
+        """Retention: once a day, by one process (the firing is claimed like any other)."""
+        with session_scope(self.engine) as session:
+            if not firings.claim(session, job=spec.id, target="system", fire_date=day, scheduled_for=when, now=now,
+                                 by=self.name, outcome="purged"):
+                return []
+            counts = retention.purge(session, now=now, limits=limits_of(self.cfg), personal_keys=personal_keys(self.cfg),
+                                     dry_run=False)
+            audit.record(session, who="system", action="purge", now=now,
+                         detail=", ".join(f"{k} {v}" for k, v in counts.items() if v))
+        log.info("retention purge: %s", counts)
+        return [f"{spec.id}@system:purged"]
 
     def _expiry(self, spec: ScheduleSpec, day: dt.date) -> dt.datetime | None:
         """A prompt or reminder not sent by its kind's deadline helps nobody: it is dropped then."""
@@ -218,3 +233,13 @@ class _FixedClock:
 
     def now(self) -> dt.datetime:
         return self.moment
+
+
+def limits_of(cfg: Config) -> retention.Limits:
+    r = cfg.retention
+    return retention.Limits(r.raw_text_days, r.named_values_days, r.photos_days, r.member_phone_days,
+                            r.sent_messages_days, r.message_ids_days)
+
+
+def personal_keys(cfg: Config) -> list[str]:
+    return [f.key for t in cfg.templates for f in t.fields if f.personal]

@@ -22,7 +22,7 @@ def svg_lines(days: Sequence[dt.date], series: Sequence[Series], width: int = 64
     left, bottom, top = 10, 24, 10
     step = (width - left - 40) / max(len(days) - 1, 1)  # room on the right for the last date
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 24 * ((len(series) + 2) // 3)}" role="img" '
-             f'xmlns="http://www.w3.org/2000/svg" style="max-width:100%;background:#fff">']
+             f'xmlns="http://www.w3.org/2000/svg">']
     for i, d in enumerate(days):
         if len(days) <= 10 or i % max(len(days) // 8, 1) == 0:
             parts.append(f'<text x="{left + i * step:.0f}" y="{height - 6}" font-size="11">{d.month}/{d.day}</text>')

@@ -196,4 +196,10 @@ def handle_command(msg: Incoming, ctx: Context) -> list[Action] | None:
     cmd, arg = found
     if msg.private and not cmd.in_private:
         return [reply(msg, "这个命令请在群里使用")]
+    if cmd.words[0] in AUDITED:
+        whole = cmd.words[0] == "导出" and msg.room_id is None and ctx.is_admin(msg.sender_id)
+        ctx.audit(msg.sender_id, cmd.words[0], arg, msg.room_id or "private", whole=whole)
     return cmd.handler(msg, ctx, arg)
+
+
+AUDITED = ("绑定", "登记", "撤回", "学习", "确认", "导出")  # admin commands and exports are audited

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from storage import queries
+from handlers.privacy import mask
+from storage import audit, queries
 from storage.models import Member, Unit
 
 from handlers.parser import Parser
@@ -118,3 +119,8 @@ class Context:
 
     def is_admin(self, contact_id: str) -> bool:
         return contact_id in self.settings.admins
+
+    def audit(self, who: str, what: str, detail: str = "", where: str = "", whole: bool = False) -> None:
+        """An admin command or an export in chat, in the audit log (personal numbers masked)."""
+        audit.record(self.session, who=who, role="admin" if self.is_admin(who) else "", address=where,
+                     action="chat", target=what, detail=mask(detail), whole=whole, now=self.now)

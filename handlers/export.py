@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from storage import stats
 from storage.export import ReportRow, report_rows
+from storage.queries import all_members
 from storage.queries import StoredValue
 
 from handlers.context import Settings
@@ -30,6 +31,16 @@ def headers(template: Template) -> list[str]:
     return FIXED + [f.display for f in template.fields if f.key not in (template.unit_field, template.date_field)] + TRAILING
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula (=HYPERLINK(…), =cmd|…) is written as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def cell(field: TemplateField, value: StoredValue, masked: bool) -> object:
     if value is None:
         return None
@@ -41,14 +52,17 @@ def cell(field: TemplateField, value: StoredValue, masked: bool) -> object:
     if field.type is FieldType.DATE and isinstance(value, str):
         return dt.date.fromisoformat(value)
     if isinstance(value, str) and masked:
-        return mask(value)
-    return value
+        return safe(mask(value))
+    return safe(value)
 
 
-def row_cells(template: Template, row: ReportRow, masked: bool) -> list[object]:
+def row_cells(template: Template, row: ReportRow, masked: bool, people: dict[str, str] | None = None) -> list[object]:
+    """One report as a row; the reporter by name (a WeChat id only when nobody knows the name)."""
     fields = [f for f in template.fields if f.key not in (template.unit_field, template.date_field)]
-    return ([row.report_date, row.unit, row.parent or ""] + [cell(f, row.values.get(f.key), masked) for f in fields]
-            + ["是" if row.late else "", "是" if row.nil else "", row.reporter_id or ""])
+    reporter = (people or {}).get(row.reporter_id or "", row.reporter_id or "")
+    return ([row.report_date, safe(row.unit), safe(row.parent or "")]
+            + [cell(f, row.values.get(f.key), masked) for f in fields]
+            + ["是" if row.late else "", "是" if row.nil else "", safe(mask(reporter) if masked else reporter)])
 
 
 def _summary_rows(session: Session, settings: Settings, start: dt.date, end: dt.date,
@@ -64,25 +78,27 @@ def _summary_rows(session: Session, settings: Settings, start: dt.date, end: dt.
         day = start
         while day <= end:
             reported, late = counts.get(day, (0, 0))
-            for key, label in keys.items():
-                yield [day, settings.kind_names[k], reported, expected, late, label, totals.get((day, key), 0)]
+            for key, label in keys.items():  # a field nobody reported that day is blank, not 0
+                yield [day, settings.kind_names[k], reported, expected, late, label, totals.get((day, key))]
             day += dt.timedelta(days=1)
 
 
 def write_workbook(session: Session, settings: Settings, path: Path | BinaryIO, *, start: dt.date, end: dt.date,
                    kind: str | None = None, masked: bool = False, progress: Progress | None = None,
-                   street: str | None = None) -> int:
-    """Returns the number of report rows written; a street export holds only that street's units."""
-    rows = report_rows(session, start=start, end=end, kind=kind, street=street)
+                   street: str | None = None, community: str | None = None) -> int:
+    """Returns the number of report rows written; a street (community) export holds only that
+    street's (community's) units."""
+    rows = report_rows(session, start=start, end=end, kind=kind, street=street, community=community)
+    people = {m.contact_id: m.name for m in all_members(session) if m.name}
     wb = Workbook()
     summary = wb.active
     assert summary is not None
     summary.title = "汇总"
-    if street is None:
+    if street is None and community is None:
         for r in _summary_rows(session, settings, start, end, kind):
             summary.append(r)
     else:
-        summary.append([f"{street}：仅含本街道单位的报送，不含全区汇总"])
+        summary.append([f"{community or street}：仅含本辖区单位的报送，不含全区汇总"])
     templates = [t for k in settings.kind_names if kind in (None, k) for t in settings.templates(k)]
     for template in templates:
         ws = wb.create_sheet(template.name[:31])
@@ -91,7 +107,7 @@ def write_workbook(session: Session, settings: Settings, path: Path | BinaryIO, 
             c.font = Font(bold=True)
         for row in rows:
             if row.template == template.id:
-                ws.append(row_cells(template, row, masked))
+                ws.append(row_cells(template, row, masked, people))
                 if progress:
                     progress(1)
     for ws in wb.worksheets:
@@ -106,6 +122,7 @@ def write_csv(session: Session, settings: Settings, path: Path, *, start: dt.dat
               kind: str | None = None, masked: bool = False, progress: Progress | None = None) -> list[Path]:
     """One CSV per template (UTF-8 with BOM, so Excel on Windows opens the Chinese right)."""
     rows = report_rows(session, start=start, end=end, kind=kind)
+    people = {m.contact_id: m.name for m in all_members(session) if m.name}
     written = []
     for template in [t for k in settings.kind_names if kind in (None, k) for t in settings.templates(k)]:
         target = path.with_name(f"{path.stem}_{template.id}{path.suffix or '.csv'}")
@@ -115,7 +132,7 @@ def write_csv(session: Session, settings: Settings, path: Path, *, start: dt.dat
             out.writerow(headers(template))
             for row in rows:
                 if row.template == template.id:
-                    out.writerow(row_cells(template, row, masked))
+                    out.writerow(row_cells(template, row, masked, people))
                     if progress:
                         progress(1)
         written.append(target)

@@ -80,6 +80,7 @@ def handle_assign(msg: Incoming, ctx: Context) -> list[Action] | None:
     deadline, rest = _deadline(ctx, body)
     description = rest.replace(unit.name, "", 1).strip(" ：:，,。；;") or body
     assignee_id, assignee_name = _assignee(ctx, msg, unit)
+    ctx.audit(msg.sender_id, "交办", body, msg.room_id or "private")
     problem = store.create(ctx.session, unit_id=unit.id, description=description, deadline=deadline,
                            assignee_id=assignee_id, assignee_name=assignee_name, assigned_by=msg.sender_id,
                            room_id=msg.room_id, source_message_id=msg.message_id, now=ctx.now)
@@ -125,6 +126,7 @@ def handle_reopen(msg: Incoming, ctx: Context) -> list[Action] | None:
     problem = store.get(ctx.session, number=int(m["n"]))
     if problem is None:
         return [reply(msg, f"没有找到问题 #{m['n']}")]
+    ctx.audit(msg.sender_id, "重开", f"#{problem.id}", msg.room_id or "private")
     store.reopen(ctx.session, problem=problem)
     mentions = (problem.assignee_id,) if problem.assignee_id else ()
     return [Say(f"🔁 问题 #{problem.id} 已重新打开，请继续整改：{problem.description}", room_id=msg.room_id,

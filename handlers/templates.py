@@ -41,6 +41,8 @@ class TemplateField(BaseModel):
     max: int = Field(default=1_000_000, gt=0)
     # a plausible value shown in examples (the 接龙 prompt, the grid questions): 320, 0, 是
     example: str | None = None
+    # the value may name or reach a person (负责人, 联系电话, 备注): cleared after retention.named_values_days
+    personal: bool = False
 
     @model_validator(mode="after")
     def _enum_has_words(self) -> TemplateField:

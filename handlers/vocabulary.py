@@ -67,4 +67,5 @@ def handle_yes(msg: Incoming, ctx: Context) -> list[Action] | None:
         label = lexicon.template.field(g.field_key).display if lexicon is not None else g.field_key
         said.append(f"«{g.label}» 即 {label}")
     vocab.close_guesses(ctx.session, ids=[g.id for g in guesses if g.id is not None])
+    ctx.audit(msg.sender_id, "学习", "是：" + "；".join(dict.fromkeys(said)), msg.room_id)
     return [reply(msg, "✅ 已记住：" + "；".join(dict.fromkeys(said)) + "，下一条消息起生效")]

@@ -32,12 +32,14 @@ class ReportRow:
 
 
 def report_rows(session: Session, *, start: dt.date, end: dt.date, kind: str | None = None,
-                street: str | None = None) -> list[ReportRow]:
+                street: str | None = None, community: str | None = None) -> list[ReportRow]:
     where = [_R.c.status == "ok", _R.c.report_date.between(start, end)]
     if kind is not None:
         where.append(_R.c.kind == kind)
     if street is not None:
         where.append(_R.c.unit_id.in_(core_select(_U.c.id).where(_U.c.parent == street)))
+    if community is not None:
+        where.append(_R.c.unit_id.in_(core_select(_U.c.id).where(_U.c.community == community)))
     conn = session.connection()
     reports = conn.execute(
         core_select(_R.c.id, _R.c.template, _R.c.kind, _R.c.report_date, _U.c.name, _U.c.parent, _R.c.reporter_id,

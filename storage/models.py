@@ -16,10 +16,11 @@ class Unit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
     kind: str = Field(index=True)
-    parent: str | None = None
+    parent: str | None = None  # the street
     aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    source: str = "config"  # config | admin
+    source: str = "config"  # config | admin | roster
     active: bool = True
+    community: str | None = None  # the community it belongs to (a grid's, a 小区's own)
 
 
 class Group(SQLModel, table=True):
@@ -43,6 +44,7 @@ class Member(SQLModel, table=True):
     role: str = "reporter"  # reporter | grid_worker | official
     confirmed: bool = False
     updated_at: dt.datetime
+    phone: str | None = None  # personal data: purged after retention.member_phone_days without an update
 
 
 class Report(SQLModel, table=True):
@@ -222,7 +224,8 @@ class Conversation(SQLModel, table=True):
 
 
 class WebUser(SQLModel, table=True):
-    """An official's account for the dashboard; street restricts it to that street's units."""
+    """An official's account for the desk. role district sees the district; street and community
+    see their own units, always masked; permissions: see_personal_data, admin."""
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, index=True)
@@ -230,6 +233,53 @@ class WebUser(SQLModel, table=True):
     password_hash: str
     street: str | None = None
     created_at: dt.datetime
+    role: str = "district"  # district | street | community
+    community: str | None = None
+    permissions: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class AccountState(SQLModel, table=True):
+    """Per desk account (from config or the database): the session version (logout, a new password
+    or deletion ends every session at once) and failed logins (growing delays, a lockout)."""
+
+    username: str = Field(primary_key=True)
+    session_version: int = 1
+    failures: int = 0
+    last_failure: dt.datetime | None = None
+    locked: bool = False  # only an admin lifts it
+
+
+class AddressThrottle(SQLModel, table=True):
+    """Failed logins from one address: growing delays, never a permanent lock."""
+
+    address: str = Field(primary_key=True)
+    failures: int = 0
+    last_failure: dt.datetime
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who looked at or changed what. Append-only for the application (database triggers refuse
+    updates and deletes); kept at least 180 days, never purged by retention."""
+
+    __table_args__ = (Index("ix_audit_at", "at"), Index("ix_audit_who_at", "who", "at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime
+    who: str  # a desk account, a WeChat contact id, or "system"
+    role: str = ""
+    address: str = ""  # IP address on the desk, the room in chat
+    action: str  # login | login_failed | view | api | export | chat | account | purge
+    target: str = ""
+    detail: str = ""
+    whole: bool = False  # personal numbers were shown whole
+
+
+class PurgeRun(SQLModel, table=True):
+    """What one retention run deleted or de-identified."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime
+    counts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class VocabAlias(SQLModel, table=True):

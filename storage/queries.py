@@ -29,6 +29,7 @@ class UnitSeed:
     kind: str
     parent: str | None = None
     aliases: tuple[str, ...] = ()
+    community: str | None = None
 
 
 def sync_units(session: Session, *, units: Iterable[UnitSeed]) -> int:
@@ -40,15 +41,18 @@ def sync_units(session: Session, *, units: Iterable[UnitSeed]) -> int:
     added = 0
     for seed in seeds:
         stmt = module.insert(_UNIT).values(name=seed.name, kind=seed.kind, parent=seed.parent,
-                                           aliases=list(seed.aliases), source="config", active=True)
+                                           aliases=list(seed.aliases), source="config", active=True,
+                                           community=seed.community)
         added += conn.execute(stmt.on_conflict_do_nothing(index_elements=["name"]).returning(_UNIT.c.id)).first() \
             is not None
     existing = {u.name: u for u in session.exec(select(Unit))}
     changed = False
     for seed in seeds:
         unit = existing[seed.name]
-        if (unit.kind, unit.parent, unit.aliases) != (seed.kind, seed.parent, list(seed.aliases)):
-            unit.kind, unit.parent, unit.aliases = seed.kind, seed.parent, list(seed.aliases)
+        if (unit.kind, unit.parent, unit.aliases, unit.community) != (seed.kind, seed.parent, list(seed.aliases),
+                                                                       seed.community):
+            unit.kind, unit.parent, unit.aliases, unit.community = (seed.kind, seed.parent, list(seed.aliases),
+                                                                   seed.community)
             session.add(unit)
             changed = True
     session.flush()

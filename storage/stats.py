@@ -24,6 +24,7 @@ class UnitDay:
     unit_id: int
     name: str
     parent: str | None
+    community: str | None = None
 
 
 def _of(templates: Sequence[str] | None) -> ColumnElement[bool]:
@@ -33,8 +34,9 @@ def _of(templates: Sequence[str] | None) -> ColumnElement[bool]:
 
 def units(session: Session, *, kind: str) -> list[UnitDay]:
     rows = session.connection().execute(
-        core_select(_U.c.id, _U.c.name, _U.c.parent).where(_U.c.kind == kind, _U.c.active).order_by(_U.c.id))
-    return [UnitDay(i, n, p) for i, n, p in rows]
+        core_select(_U.c.id, _U.c.name, _U.c.parent, _U.c.community).where(_U.c.kind == kind, _U.c.active)
+        .order_by(_U.c.id))
+    return [UnitDay(i, n, p, c) for i, n, p, c in rows]
 
 
 def reported_counts(session: Session, *, kind: str, templates: Sequence[str] | None = None, start: dt.date, end: dt.date) -> dict[dt.date, tuple[int, int]]:
@@ -129,7 +131,7 @@ class BoardRow:
 
 
 def day_board(session: Session, *, day: dt.date, templates: Sequence[str], kinds: Sequence[str] | None = None,
-              street: str | None = None) -> list[BoardRow]:
+              street: str | None = None, community: str | None = None) -> list[BoardRow]:
     """Every unit with its state on a day: one query (units LEFT JOIN that day's daily report)."""
     fever = _V.alias("fever")
     joined = _U.outerjoin(_R, and_(_R.c.unit_id == _U.c.id, _R.c.report_date == day, _R.c.status == "ok",
@@ -141,6 +143,8 @@ def day_board(session: Session, *, day: dt.date, templates: Sequence[str], kinds
         query = query.where(_U.c.kind.in_(list(kinds)))
     if street is not None:
         query = query.where(_U.c.parent == street)
+    if community is not None:
+        query = query.where(_U.c.community == community)
     rows = session.connection().execute(query.order_by(_U.c.kind, _U.c.parent, _U.c.id))
     return [BoardRow(u, n, k, p, rid is not None, bool(late), bool(nil), f) for u, n, k, p, rid, late, nil, f in rows]
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from bot.app import make_settings
 from bot.config import Config
-from bot.web import auth
+from bot.web import guard
 from bot.web.desk import DESK, Desk, Health
 from bot.web.routes import api, board, export, health, problems, session, units, vocabulary
 from handlers.context import Clock
@@ -35,11 +35,12 @@ def secret_key(data_dir: Path) -> bytes:
 
 
 def make_app(cfg: Config, engine: Engine, clock: Clock, health: Health | None = None) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[guard.headers])
     app[DESK] = Desk(cfg, engine, clock, make_settings(cfg), health or Health())
     setup_sessions(app, EncryptedCookieStorage(secret_key(cfg.data_dir), cookie_name="wxbot_session",
-                                               httponly=True, samesite="Lax", max_age=12 * 3600))
-    app.middlewares.append(auth.require_login)
+                                               httponly=True, samesite="Strict", secure=cfg.web.secure_cookies,
+                                               max_age=int(cfg.web.session_hours * 3600)))
+    app.middlewares.append(guard.require_login)
     for table in ROUTES:
         app.add_routes(table)
 

@@ -1,21 +1,22 @@
-"""Accounts (config or `wxbot user add`), argon2 password hashes, signed+encrypted cookie sessions,
-and a CSRF token per session for every form that changes something."""
+"""Accounts (config or `wxbot user add`), argon2 password hashes, encrypted cookie sessions checked
+against a server-side session version on every request, and a CSRF token per session for every
+form that changes something."""
 
 from __future__ import annotations
 
 import functools
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from aiohttp_session import get_session
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.config import Config
-from storage.models import WebUser
+from storage import accounts
 
 HASHER = PasswordHasher()
 PUBLIC = ("/healthz", "/login", "/static/")
@@ -26,7 +27,23 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class Account:
     username: str
     name: str
-    street: str | None  # None: the whole district
+    street: str | None  # None: not restricted to a street
+    role: str = "district"  # district | street | community
+    community: str | None = None
+    permissions: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def whole(self) -> bool:
+        """Sees personal numbers whole (a district account with see_personal_data; audited)."""
+        return self.role == "district" and "see_personal_data" in self.permissions
+
+    @property
+    def admin(self) -> bool:
+        return self.role == "district" and "admin" in self.permissions
+
+    @property
+    def scope(self) -> str:
+        return self.community or self.street or "全区"
 
 
 ACCOUNT: web.RequestKey[Account] = web.RequestKey("account", Account)
@@ -39,11 +56,13 @@ def hash_password(password: str) -> str:
 def find_account(cfg: Config, session: Session, username: str) -> tuple[Account, str] | None:
     for a in cfg.web.accounts:
         if a.username == username:
-            return Account(a.username, a.name or a.username, a.street), a.password_hash
-    user = session.exec(select(WebUser).where(WebUser.username == username)).first()
+            return Account(a.username, a.name or a.username, a.street, a.role or "district", a.community,
+                           tuple(a.permissions)), a.password_hash
+    user = accounts.web_user(session, username=username)
     if user is None:
         return None
-    return Account(user.username, user.name or user.username, user.street), user.password_hash
+    return Account(user.username, user.name or user.username, user.street, user.role, user.community,
+                   tuple(user.permissions or ())), user.password_hash
 
 
 @functools.cache
@@ -72,23 +91,14 @@ async def check_csrf(request: web.Request, form_token: str | None) -> None:
         raise web.HTTPForbidden(text="CSRF token missing or wrong")
 
 
-async def current_account(request: web.Request) -> Account | None:
+async def current_account(request: web.Request, check: Callable[[str, int], Awaitable[Account | None]]) -> Account | None:
+    """The signed-in account, if its session is still valid: the account exists and the session's
+    version is the account's current one (logout, a new password or deletion ended it)."""
     session = await get_session(request)
-    data = session.get("account")
-    if not isinstance(data, dict):
+    username, version = session.get("username"), session.get("version")
+    if not isinstance(username, str) or not isinstance(version, int):
         return None
-    return Account(str(data["username"]), str(data["name"]), data.get("street"))
-
-
-@web.middleware
-async def require_login(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Nothing is served without a login except /healthz, the login page and static assets."""
-    if request.path.startswith(PUBLIC):
-        return await handler(request)
-    account = await current_account(request)
+    account = await check(username, version)
     if account is None:
-        if request.path.startswith("/api/"):
-            return web.json_response({"error": "login required"}, status=401)
-        raise web.HTTPFound(f"/login?next={request.path_qs}")
-    request[ACCOUNT] = account
-    return await handler(request)
+        session.invalidate()
+    return account

@@ -27,8 +27,9 @@ def board(session: Session, settings: Settings, account: Account, day: dt.date, 
           street: str | None = None) -> dict[str, Any]:
     kinds = [k for k in settings.kind_names if settings.daily_templates(k) and kind in (None, k)]
     templates = [t for k in kinds for t in settings.daily_templates(k)]
-    street = account.street or street  # a restricted account sees only its street
-    rows = stats.day_board(session, day=day, templates=templates, kinds=kinds, street=street)
+    street = account.street or street  # a restricted account sees only its street (or community)
+    rows = stats.day_board(session, day=day, templates=templates, kinds=kinds, street=street,
+                           community=account.community)
     units = [{"id": r.unit_id, "name": r.name, "kind": r.kind, "kind_name": settings.kind_names[r.kind],
               "street": r.parent, "state": _state(r), "fever": r.fever or 0, "nil": r.nil} for r in rows]
     totals: dict[str, int] = {"units": len(units)}
@@ -36,14 +37,21 @@ def board(session: Session, settings: Settings, account: Account, day: dt.date, 
         totals[state] = sum(1 for u in units if u["state"] == state)
     totals["fever"] = sum(r.fever or 0 for r in rows)
     streets = sorted({u.parent for k in kinds for u in stats.units(session, kind=k)
-                      if u.parent and account.street in (None, u.parent)})
+                      if u.parent and sees(account, u.parent, u.community)})
     return {"date": day.isoformat(), "kind": kind, "street": street, "totals": totals, "units": units,
             "streets": streets, "kinds": {k: settings.kind_names[k] for k in kinds}}
 
 
+def sees(account: Account, street: str | None, community: str | None) -> bool:
+    """Whether a unit of this street and community is in the account's scope."""
+    if account.community is not None:
+        return community == account.community
+    return account.street is None or street == account.street
+
+
 def allowed_unit(session: Session, account: Account, unit_id: int) -> dict[str, Any] | None:
     unit = queries.unit_by_id(session, unit_id=unit_id)
-    if unit is None or (account.street is not None and unit.parent != account.street):
+    if unit is None or not sees(account, unit.parent, unit.community):
         return None
     return {"id": unit.id, "name": unit.name, "kind": unit.kind, "street": unit.parent, "aliases": unit.aliases}
 
@@ -70,8 +78,9 @@ def problems(session: Session, settings: Settings, account: Account, today: dt.d
     rows = list(session.exec(query))
     names = names_of_units(session, settings)
     allowed = None
-    if account.street is not None:
-        allowed = {u.unit_id for k in settings.kind_names for u in stats.units(session, kind=k) if u.parent == account.street}
+    if account.street is not None or account.community is not None:
+        allowed = {u.unit_id for k in settings.kind_names for u in stats.units(session, kind=k)
+                   if sees(account, u.parent, u.community)}
     photos = problem_store.photo_counts(session)
     out = [problem_dict(p, names, today) | {"photos": photos.get(p.id or 0, 0)}
            for p in rows if (allowed is None or p.unit_id in allowed) and (unit_id is None or p.unit_id == unit_id)]

@@ -15,9 +15,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import Config
-from bot.web.auth import ACCOUNT, Account
+from bot.web.auth import ACCOUNT, Account, find_account
 from bot.web.exporter import Exporter
 from handlers.context import Clock, Settings
+from handlers.privacy import mask
+from storage import accounts, audit
 
 T = TypeVar("T")
 EARLIEST = dt.date(2019, 1, 1)  # no report is older: a date before this is a typing error
@@ -43,6 +45,27 @@ class Desk:
 
     def today(self) -> dt.date:
         return self.clock.now().astimezone(self.cfg.tz).date()
+
+    async def account_if_current(self, username: str, version: int) -> Account | None:
+        """The account a session names, if it still exists and the session is of its current version."""
+        def check(s: Session) -> Account | None:
+            found = find_account(self.cfg, s, username)
+            if found is None or accounts.session_version(s, username=username) != version:
+                return None
+            return found[0]
+        return await self.db(check)
+
+    async def audit(self, request: web.Request, action: str, target: str = "", detail: str = "",
+                    whole: bool = False, who: str | None = None) -> None:
+        account = request.get(ACCOUNT)
+        name = who or (account.username if account is not None else "")
+        role = account.role if account is not None else ""
+
+        def write(s: Session) -> None:
+            audit.record(s, who=name, role=role, address=client_address(request), action=action, target=target,
+                         detail=detail, whole=whole, now=self.clock.now())
+            s.commit()
+        await self.db(write)
 
     async def db(self, work: Callable[[Session], T]) -> T:
         """Run database work in a worker thread with its own session."""
@@ -109,4 +132,34 @@ def html(text: str, status: int = 200) -> web.Response:
 
 
 async def json_of(request: web.Request, work: Callable[[Session], Any]) -> web.Response:
-    return web.json_response(await desk(request).db(work))
+    """An API answer: read in a worker thread, masked for this account, the read audited."""
+    return web.json_response(await shown(request, await desk(request).db(work), "api"))
+
+
+def client_address(request: web.Request) -> str:
+    """The caller's address: the peer, or (behind the reverse proxy we were told of) X-Forwarded-For."""
+    peer = request.remote or ""
+    if desk(request).cfg.web.secure_cookies and peer in ("127.0.0.1", "::1"):
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
+        return forwarded or peer
+    return peer
+
+
+def scrub(value: T) -> T:
+    """Every personal number in a page's or an answer's data masked (lists and dicts walked)."""
+    if isinstance(value, str):
+        return mask(value)  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [scrub(v) for v in value]  # type: ignore[return-value]
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}  # type: ignore[return-value]
+    return value
+
+
+async def shown(request: web.Request, data: T, what: str, target: str = "") -> T:
+    """Data as this account may see it — masked, unless it may see personal data whole — and the
+    look written to the audit log."""
+    who = account(request)
+    await desk(request).audit(request, "view" if not request.path.startswith("/api/") else "api",
+                              target=target or request.path_qs, detail=what, whole=who.whole)
+    return data if who.whole else scrub(data)

@@ -18,7 +18,7 @@ _ENGINES: dict[str, object] = {}
 
 
 def build_workbook(cfg: Config, db_url: str, start: dt.date, end: dt.date, kind: str | None, masked: bool,
-                   street: str | None) -> bytes:
+                   street: str | None, community: str | None = None) -> bytes:
     """In the worker process: the workbook as bytes (no temporary file anywhere)."""
     from bot.app import make_settings
     from handlers.export import write_workbook
@@ -27,7 +27,8 @@ def build_workbook(cfg: Config, db_url: str, start: dt.date, end: dt.date, kind:
     engine = _ENGINES.get(db_url) or _ENGINES.setdefault(db_url, make_engine(db_url))
     out = io.BytesIO()
     with Session(engine) as s:  # type: ignore[arg-type]
-        write_workbook(s, make_settings(cfg), out, start=start, end=end, kind=kind, masked=masked, street=street)
+        write_workbook(s, make_settings(cfg), out, start=start, end=end, kind=kind, masked=masked, street=street,
+                       community=community)
     return out.getvalue()
 
 
@@ -38,10 +39,10 @@ class Exporter:
         self._pool: ProcessPoolExecutor | None = None
 
     async def workbook(self, cfg: Config, db_url: str, start: dt.date, end: dt.date, *, kind: str | None,
-                       masked: bool, street: str | None) -> bytes:
+                       masked: bool, street: str | None, community: str | None = None) -> bytes:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        work = functools.partial(build_workbook, cfg, db_url, start, end, kind, masked, street)
+        work = functools.partial(build_workbook, cfg, db_url, start, end, kind, masked, street, community)
         return await asyncio.get_running_loop().run_in_executor(self._pool, work)
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ main{padding:1rem;max-width:1200px;margin:auto}
 .tile{background:#fff;border-radius:6px;padding:.5rem;border-left:6px solid #999;text-decoration:none;color:#222}
 .reported{border-color:#2e9d4f}.late{border-color:#e0a800}.anomaly{border-color:#d33}.missing{border-color:#888;opacity:.8}
 table{border-collapse:collapse;background:#fff;width:100%}td,th{border:1px solid #ddd;padding:.3rem .5rem;text-align:left}
-.overdue{color:#d33;font-weight:bold}form.filters{display:flex;gap:.5rem;flex-wrap:wrap;margin:.5rem 0}
+.overdue{color:#d33;font-weight:bold}svg.chart{max-width:100%;background:#fff}form.filters{display:flex;gap:.5rem;flex-wrap:wrap;margin:.5rem 0}
 """
 
 

@@ -8,7 +8,7 @@ from aiohttp import web
 from sqlmodel import Session
 
 from bot.web import auth, data, pages
-from bot.web.desk import account, day_param, desk, html, kind_param, span_param
+from bot.web.desk import account, day_param, desk, html, kind_param, shown, span_param
 from handlers.charts import svg_lines
 from handlers.summary import weekly_series
 
@@ -26,4 +26,5 @@ async def board_page(request: web.Request) -> web.Response:
         return board, svg_lines(dates, series)
 
     board, chart = await d.db(work)
+    board = await shown(request, board, "board", f"{day} {kind or ''}")
     return html(pages.board_page(board, who, await auth.csrf_token(request), chart, span))

@@ -19,8 +19,10 @@ async def export_xlsx(request: web.Request) -> web.Response:
         raise bad("from/to: at most a year, and from on or before to")
 
     url = d.engine.url.render_as_string(hide_password=False)
-    body = await d.exporter.workbook(d.cfg, url, start, end, kind=kind, masked=who.street is not None,
-                                     street=who.street)
+    body = await d.exporter.workbook(d.cfg, url, start, end, kind=kind, masked=not who.whole, street=who.street,
+                                     community=who.community)
+    await d.audit(request, "export", target=f"{start}..{end} {kind or 'all'} {who.scope}",
+                  detail="whole" if who.whole else "masked", whole=who.whole)
     name = quote(f"防控报表_{start}_{end}.xlsx")
     return web.Response(body=body, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -8,7 +8,7 @@ from aiohttp import web
 from sqlmodel import Session
 
 from bot.web import auth, data, pages
-from bot.web.desk import account, desk, html, int_param
+from bot.web.desk import account, desk, html, int_param, shown
 
 routes = web.RouteTableDef()
 
@@ -16,7 +16,7 @@ routes = web.RouteTableDef()
 @routes.get("/problems")
 async def problems_page(request: web.Request) -> web.Response:
     d, who = desk(request), account(request)
-    probs = await d.db(lambda s: data.problems(s, d.settings, who, d.today()))
+    probs = await shown(request, await d.db(lambda s: data.problems(s, d.settings, who, d.today())), "problems")
     return html(pages.problems_page(probs, who, await auth.csrf_token(request)))
 
 

@@ -7,8 +7,12 @@ import secrets
 from aiohttp import web
 from aiohttp_session import get_session
 
+from sqlmodel import Session
+
 from bot.web import auth, pages
+from bot.web.desk import client_address
 from bot.workers import PASSWORDS
+from storage import accounts
 from bot.web.desk import desk, html
 
 routes = web.RouteTableDef()
@@ -29,27 +33,62 @@ async def login_get(request: web.Request) -> web.Response:
 
 @routes.post("/login")
 async def login_post(request: web.Request) -> web.Response:
+    """Growing delays after failed logins per account and per address, a lockout an admin lifts;
+    the same work for an unknown name as for a known one. Every attempt is audited."""
     d = desk(request)
     form = await request.post()
     await auth.check_csrf(request, str(form.get("csrf", "")))
-    username, password = str(form.get("username", "")), str(form.get("password", ""))
-    found = await d.db(lambda s: auth.find_account(d.cfg, s, username))
+    username, password = str(form.get("username", ""))[:100], str(form.get("password", ""))[:1000]
+    address, now = client_address(request), d.clock.now()
+    next_url = safe_next(str(form.get("next", "/")))
+
+    def before(s: Session) -> tuple[tuple[auth.Account, str] | None, float, bool]:
+        wait, locked = accounts.wait_needed(s, username=username, address=address, now=now)
+        return auth.find_account(d.cfg, s, username), wait, locked
+
+    found, wait, locked = await d.db(before)
+    if locked or wait > 0:
+        await d.audit(request, "login_refused", target=username, who=username,
+                      detail="locked" if locked else f"wait {wait:.0f} s")
+        text = ("账号因多次输错密码已锁定，请联系管理员解锁" if locked
+                else f"密码错误次数过多，请 {max(int(wait), 1)} 秒后再试")
+        return html(pages.login_page(await auth.csrf_token(request), next_url, text), status=429)
     ok = await PASSWORDS.run(auth.check_password, found[1] if found else None, password)
+
+    def after(s: Session) -> int:
+        if ok and found is not None:
+            accounts.succeeded(s, username=username, address=address)
+        else:
+            accounts.failed(s, username=username, address=address, now=now, known=found is not None)
+        version = accounts.session_version(s, username=username)
+        s.commit()
+        return version
+
+    version = await d.db(after)
+    await d.audit(request, "login" if ok else "login_failed", target=username, who=username)
     if found is None or not ok:
-        page = pages.login_page(await auth.csrf_token(request), safe_next(str(form.get("next", "/"))), "用户名或密码不对")
-        return html(page, status=401)
+        return html(pages.login_page(await auth.csrf_token(request), next_url, "用户名或密码不对"), status=401)
     session = await get_session(request)
     session.invalidate()
     session = await get_session(request)
-    account = found[0]
-    session["account"] = {"username": account.username, "name": account.name, "street": account.street}
+    session["username"], session["version"] = found[0].username, version
     session["csrf"] = secrets.token_urlsafe(24)
-    raise web.HTTPFound(safe_next(str(form.get("next", "/"))))
+    raise web.HTTPFound(next_url)
 
 
 @routes.post("/logout")
 async def logout(request: web.Request) -> web.Response:
+    """Ends every session of the account, here and in every other browser."""
+    d = desk(request)
     form = await request.post()
     await auth.check_csrf(request, str(form.get("csrf", "")))
-    (await get_session(request)).invalidate()
+    session = await get_session(request)
+    username = session.get("username")
+    if isinstance(username, str):
+        def end(s: Session) -> None:
+            accounts.end_sessions(s, username=username)
+            s.commit()
+        await d.db(end)
+        await d.audit(request, "logout", target=username, who=username)
+    session.invalidate()
     raise web.HTTPFound("/login")

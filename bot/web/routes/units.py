@@ -9,9 +9,9 @@ from aiohttp import web
 from sqlmodel import Session
 
 from bot.web import auth, data, pages
-from bot.web.desk import account, day_param, desk, html, int_param, span_param
+from bot.web.desk import account, day_param, desk, html, int_param, shown, span_param
 from handlers.charts import svg_lines
-from handlers.export import cell
+from handlers.receipts import show
 
 routes = web.RouteTableDef()
 TABLE_DAYS = 14  # the unit page's table
@@ -36,7 +36,8 @@ async def unit_page(request: web.Request) -> web.Response:
         probs = data.problems(s, d.settings, who, d.today(), unit_id=unit["id"])
         return unit, history, revisions, probs
 
-    unit, history, revisions, probs = await d.db(work)
+    found = await d.db(work)
+    unit, history, revisions, probs = await shown(request, found, "unit page", f"unit {found[0]['id']}")
     fields = {f.key: f for t in d.settings.templates(unit["kind"]) for f in t.fields
               if f.type.value != "text" and f.key != t.date_field}
     labels = {k: f.brief for k, f in fields.items()}
@@ -48,7 +49,7 @@ async def unit_page(request: web.Request) -> web.Response:
     first = (end - dt.timedelta(days=TABLE_DAYS - 1)).isoformat()
     reports = [r for r in history if r["date"] >= first]
     for r in [*reports, *revisions]:  # 是/否 and enum words, as in the receipts
-        r["values"] = {k: cell(fields[k], v, masked=True) if k in fields else v for k, v in r["values"].items()}
+        r["values"] = {k: show(fields[k], v) if k in fields else v for k, v in r["values"].items()}
     export = f"/export.xlsx?from={end - dt.timedelta(days=29)}&to={end}&kind={unit['kind']}"
     unit["date"] = end.isoformat()
     return html(pages.unit_page(unit, reports, probs, labels, who, await auth.csrf_token(request), export, chart, span,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.web import auth, data, pages
-from bot.web.desk import account, day_param, desk, html
+from bot.web.desk import account, day_param, desk, html, shown
 
 routes = web.RouteTableDef()
 
@@ -15,5 +15,5 @@ async def vocabulary_page(request: web.Request) -> web.Response:
     d, who, day = desk(request), account(request), day_param(request)
     if who.street is not None:
         raise web.HTTPForbidden(text="the vocabulary page is for district accounts")
-    found = await d.db(lambda s: data.vocabulary(s, d.settings, day))
+    found = await shown(request, await d.db(lambda s: data.vocabulary(s, d.settings, day)), "vocabulary")
     return html(pages.vocabulary_page(found, who, await auth.csrf_token(request)))

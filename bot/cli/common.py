@@ -1,0 +1,63 @@
+"""What every `wxbot` command shares: finding the config, one-line failures, a checked engine."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from bot.config import Config
+
+EXIT_USAGE = 2
+
+
+def find_config(explicit: str | None) -> Path:
+    """--config, then $WXBOT_CONFIG, then ./config.yaml, then the checkout's config.yaml."""
+    if explicit:
+        return Path(explicit)
+    if env := os.environ.get("WXBOT_CONFIG"):
+        return Path(env)
+    local = Path("config.yaml")
+    if local.exists():
+        return local
+    return Path(__file__).resolve().parent.parent.parent / "config.yaml"
+
+
+def fail(message: str) -> int:
+    print(f"wxbot: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+@contextmanager
+def checked_engine(cfg: Config) -> Iterator[Engine]:
+    """An engine on an up-to-date schema (main() turns SchemaOutdated and StartupError into one
+    message and exit 2)."""
+    from bot.startup import open_engine
+    from storage import schema
+
+    engine = open_engine(cfg)
+    try:
+        schema.check_current(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def iso_date(value: str) -> str:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from None
+    return value
+
+
+def today(cfg: Config) -> dt.date:
+    return dt.datetime.now(cfg.tz).date()

@@ -1,0 +1,101 @@
+"""Commands that run something: run (WeChat), web (the desk), demo, db."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+from bot.cli.common import checked_engine, fail
+from bot.config import Config
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def cmd_db(args: argparse.Namespace, cfg: Config) -> int:
+    from bot.startup import open_engine
+    from storage import schema
+
+    engine = open_engine(cfg)
+    try:
+        if args.db_command == "upgrade":
+            schema.upgrade(engine)
+            print(f"database at revision {schema.current_revision(engine)}")
+        else:
+            print(f"database revision: {schema.current_revision(engine)}; code needs: {schema.head_revision()}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
+    from bot.demo import run_demo
+
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger().setLevel(logging.ERROR)  # wechaty logs every event at INFO
+    return run_demo(cfg, Path(args.keep) if args.keep else None)
+
+
+def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
+    token = os.environ.get("WECHATY_PUPPET_SERVICE_TOKEN")
+    endpoint = os.environ.get("WECHATY_PUPPET_SERVICE_ENDPOINT")
+    if not token:
+        return fail("WECHATY_PUPPET_SERVICE_TOKEN is not set: get a token from a Wechaty puppet service "
+                    "provider or your self-hosted gateway (see README, 'Running in WeChat')")
+    if not endpoint:
+        return fail("WECHATY_PUPPET_SERVICE_ENDPOINT is not set (host:port of the puppet service gateway); "
+                    "without it wechaty would ask a discovery service on the internet")
+    from bot.live import run_live
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    return run_live(cfg, token=token, endpoint=endpoint, web=args.web)
+
+
+def cmd_web(args: argparse.Namespace, cfg: Config) -> int:
+    """The dashboard alone (no WeChat connection in this process)."""
+    from aiohttp import web
+
+    from bot.clock import SystemClock
+    from bot.web.app import make_app
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    host, port = args.host or cfg.web.host, args.port or cfg.web.port
+    with checked_engine(cfg) as engine:
+        web.run_app(make_app(cfg, engine, SystemClock(cfg.tz)), host=host, port=port, print=None)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    fmt = argparse.RawDescriptionHelpFormatter
+    r = sub.add_parser("run", parents=[common], formatter_class=fmt,
+                       help="connect to WeChat through a Wechaty puppet service and serve the groups (机器人上线)",
+                       description="Needs WECHATY_PUPPET_SERVICE_TOKEN and WECHATY_PUPPET_SERVICE_ENDPOINT "
+                                   "(see README, 'Running in WeChat'). Reconnects by itself; stop with Ctrl-C.",
+                       epilog="example:\n  WECHATY_PUPPET_SERVICE_TOKEN=… WECHATY_PUPPET_SERVICE_ENDPOINT=10.0.0.5:8788 "
+                              "wxbot run --web")
+    r.add_argument("--web", action="store_true", help="also serve the officials' desk (网页) in this process")
+    r.set_defaults(func=cmd_run)
+
+    w = sub.add_parser("web", parents=[common], formatter_class=fmt,
+                       help="serve the officials' desk (网页看板) and its JSON API",
+                       epilog="example:\n  wxbot web --host 127.0.0.1 --port 8080   (put nginx or Caddy in front; "
+                              "README, 'The officials' desk')")
+    w.add_argument("--host", help="address to listen on (default: web.host in config.yaml, 127.0.0.1)")
+    w.add_argument("--port", type=int, help="port to listen on (default: web.port in config.yaml, 8080)")
+    w.set_defaults(func=cmd_web)
+
+    m = sub.add_parser("demo", parents=[common], formatter_class=fmt,
+                       help="play a day in four groups through the in-process puppet (演示) and print it",
+                       epilog="examples:\n  wxbot demo\n  wxbot demo --keep demo-data   (then: wxbot web --data-dir "
+                              "demo-data)")
+    m.add_argument("--keep", metavar="DIR", help="keep the demo's database in DIR (a fresh one each time)")
+    m.set_defaults(func=cmd_demo)
+
+    d = sub.add_parser("db", parents=[common], formatter_class=fmt,
+                       help="the database schema (数据库): create or migrate it, or show its revision",
+                       epilog="examples:\n  wxbot db upgrade   (on a new machine, and after updating wxbot)\n"
+                              "  wxbot db current")
+    d.add_argument("db_command", choices=["upgrade", "current"],
+                   help="upgrade: create or migrate the schema; current: show the revision")
+    d.set_defaults(func=cmd_db)
