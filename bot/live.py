@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import logging
 import sys
 from collections.abc import Callable
@@ -56,8 +57,10 @@ async def serve(cfg: Config, runtime: rt.Runtime, watch: Watch, *, with_web: boo
     try:
         await supervise(runtime.new_connector, on_up, watch, on_down=runtime.down)
     except BadCredentials as exc:
-        log.error("the service rejected the credentials: %s", exc)
-        print(f"wxbot: the puppet service rejected the token (WECHATY_PUPPET_SERVICE_TOKEN): {exc}", file=sys.stderr)
+        token = os.environ.get("WECHATY_PUPPET_SERVICE_TOKEN", "")
+        said = str(exc).replace(token, "***") if token else str(exc)  # the gateway echoes the token
+        log.error("the service rejected the credentials: %s", said)
+        print(f"wxbot: the puppet service rejected the token (WECHATY_PUPPET_SERVICE_TOKEN): {said}", file=sys.stderr)
         return 2
     finally:
         if runner is not None:

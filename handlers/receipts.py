@@ -6,6 +6,7 @@ import datetime as dt
 
 from handlers.parser import ParsedReport
 from handlers.parser.values import Value
+from handlers.privacy import mask
 from handlers.templates import FieldType, Template, TemplateField
 from storage.queries import StoredValue
 
@@ -40,6 +41,9 @@ def brief(field: TemplateField, value: Value) -> str:
 
 
 def cut(text: str, limit: int = MAX_ECHO) -> str:
+    """An echo of what someone typed, shortened: masked first, since a number cut in half is no
+    longer seen as one by the mask at the outbox."""
+    text = mask(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

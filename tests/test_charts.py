@@ -42,5 +42,7 @@ def test_png_text_is_drawn_in_the_cjk_font_without_missing_glyphs(config: Config
         Text._get_layout = original  # type: ignore[attr-defined]
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
     assert str(CJK_FONT) in used  # the title, legend and ticks use the CJK font
-    Path(__file__).resolve().parent.parent.joinpath(".ci-artifacts").mkdir(exist_ok=True)
-    Path(__file__).resolve().parent.parent.joinpath(".ci-artifacts", "weekly-chart.png").write_bytes(png)
+    from tests.test_browser import ARTIFACTS
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "weekly-chart.png").write_bytes(png)

@@ -52,6 +52,7 @@ def test_wrong_token_is_a_clear_error(gateway: tuple[subprocess.Popen[str], queu
         seen.append(logs.get())
     assert code == 2
     assert any("rejected the token (WECHATY_PUPPET_SERVICE_TOKEN)" in line for line in seen), seen
+    assert not [line for line in seen if "not-the-token" in line]  # a token is never logged
 
 
 def test_supervisor_reconnects_after_the_gateway_comes_back(node_modules: Path, tmp_path: Path) -> None:
@@ -107,6 +108,8 @@ def test_report_through_the_gateway_is_stored_and_answered(
     assert sent["mentions"] == ["wxid_wang_cuiyuan"]
     assert "@王经理" in sent["text"] and "✅ 翠园小区" in sent["text"] and "已登记" in sent["text"]
     assert any("configured construction group not found" in line for line in seen)
+    # wechaty logs the token on every start ("two tokens from options[adopted]<…>") and a blueprint warning
+    assert not [line for line in seen if support.TOKEN in line or "blueprint" in line], seen
     engine = make_engine(f"sqlite:///{tmp_path / 'wxbot.db'}")
     with Session(engine) as s:
         (unit,) = [u for u in queries.units_of_kind(s, kind="property") if u.name == "翠园小区"]

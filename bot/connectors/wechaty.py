@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import os
 import socket
 import tempfile
@@ -59,11 +60,49 @@ def load_wechaty(cache_dir: Path) -> ModuleType:
     return _wechaty
 
 
-def quiet_wechaty_logs(level: int = logging.WARNING) -> None:
-    """wechaty and its puppet log every event at INFO through their own handlers."""
+class WechatyLogFilter(logging.Filter):
+    """wechaty logs the puppet-service token in clear on every (re)start and warns about a web
+    blueprint we never use on every run: the token is blotted out, the warning dropped."""
+
+    NOISE = ("there is not registed blueprint",)
+    TOKENS = re.compile(r"(token[^<]*<)[^>]*(>)", re.IGNORECASE)
+
+    def __init__(self) -> None:
+        super().__init__("wechaty")
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if any(n in text for n in self.NOISE):
+            return False
+        clean = self.TOKENS.sub(r"\1***\2", text)
+        for secret in self.secrets:
+            clean = clean.replace(secret, "***")
+        if clean != text:
+            record.msg, record.args = clean, None
+        return True
+
+
+_log_filter = WechatyLogFilter()
+
+
+def quiet_wechaty_logs(level: int | None = logging.WARNING, *secrets: str | None) -> None:
+    """wechaty and its puppet log every event at INFO through their own handlers; whatever the
+    level, the filter goes on every one of their loggers and handlers."""
+    _log_filter.secrets.update(s for s in secrets if s and len(s) >= 4)
+    for handler in logging.root.handlers:  # our own records may quote an error that echoes the token
+        if _log_filter not in handler.filters:
+            handler.addFilter(_log_filter)
     for name in list(logging.root.manager.loggerDict):
         if not name.startswith("wxbot"):
-            logging.getLogger(name).setLevel(level)
+            logger = logging.getLogger(name)
+            if level is not None:
+                logger.setLevel(level)
+            if _log_filter not in logger.filters:
+                logger.addFilter(_log_filter)
+            for handler in logger.handlers:
+                if _log_filter not in handler.filters:
+                    handler.addFilter(_log_filter)
 
 
 def shared_cache_dir() -> Path:
@@ -103,6 +142,7 @@ class WechatyConnector:
 
     async def start(self) -> None:
         wechaty = load_wechaty(self.cache_dir)
+        quiet_wechaty_logs(logging.WARNING if self.quiet else None, self.token)
         # Room/Contact pools are process-wide: a new bot must not get objects bound to an old puppet.
         wechaty.Room._pool = {}
         wechaty.Contact._pool = {}
@@ -131,8 +171,8 @@ class WechatyConnector:
                 log.info("logged in as %s (%s)", contact.name, contact.contact_id)
 
         self.bot = Bot(options)
-        if self.quiet:
-            quiet_wechaty_logs()  # again: the plugin manager's logger is made by Wechaty()
+        # again: the plugin manager's logger is made by Wechaty()
+        quiet_wechaty_logs(logging.WARNING if self.quiet else None, self.token)
         self.bot.on("error", lambda payload: log.error("wechaty error event: %s", payload))
         # Over gRPC, start() runs the event stream and returns only when the stream ends.
         self.stream = asyncio.create_task(self.bot.start(), name="wechaty-event-stream")

@@ -146,11 +146,11 @@ def client_address(request: web.Request) -> str:
 
 
 def scrub(value: T) -> T:
-    """Every personal number in a page's or an answer's data masked (lists and dicts walked)."""
+    """Every personal number in a page's or an answer's data masked (lists, tuples and dicts walked)."""
     if isinstance(value, str):
         return mask(value)  # type: ignore[return-value]
-    if isinstance(value, list):
-        return [scrub(v) for v in value]  # type: ignore[return-value]
+    if isinstance(value, (list, tuple)):
+        return type(value)(scrub(v) for v in value)  # type: ignore[return-value]
     if isinstance(value, dict):
         return {k: scrub(v) for k, v in value.items()}  # type: ignore[return-value]
     return value

@@ -24,7 +24,8 @@ def layout(title: str, body: str, account: Any | None = None, csrf: str = "") ->
     nav = ""
     if account is not None:
         nav = (f'<a href="/">日报看板</a><a href="/problems">整改问题</a>'
-               + ('<a href="/vocabulary">识别词汇</a>' if account.street is None else "")
+               + ('<a href="/vocabulary">识别词汇</a>' if account.role == "district" else "")
+               + ('<a href="/audit">审计日志</a>' if getattr(account, "admin", False) else "")
                + f'<span>{escape(account.name)}'
                f'{("（" + escape(account.street) + "）") if account.street else ""}</span>'
                f'<form method="post" action="/logout"><input type="hidden" name="csrf" value="{escape(csrf)}">'
@@ -122,3 +123,21 @@ def vocabulary_page(data: dict[str, Any], account: Any, csrf: str) -> str:
             f'<h3>已学会的写法</h3><table id="taught"><tr><th>模板</th><th>写法</th><th>即</th><th>教的人</th><th>日期</th></tr>'
             f'{taught}</table>')
     return layout("识别词汇", body, account, csrf)
+
+
+ACTIONS = {"login": "登录", "login_failed": "登录失败", "login_refused": "登录被拒", "logout": "退出", "view": "查看",
+           "api": "接口读取", "export": "导出", "chat": "群内管理命令", "account": "账号变更", "purge": "到期清除"}
+
+
+def audit_page(rows: list[dict[str, Any]], since: str, who: str, account: Any, csrf: str) -> str:
+    lines = "".join(
+        f'<tr><td>{r["at"]}</td><td>{escape(r["who"])}</td><td>{escape(r["address"])}</td>'
+        f'<td>{escape(ACTIONS.get(r["action"], r["action"]))}{"（完整号码）" if r["whole"] else ""}</td>'
+        f'<td>{escape(r["target"])}</td><td>{escape(r["detail"])}</td></tr>' for r in rows) \
+        or '<tr><td colspan="6">无</td></tr>'
+    body = (f'<h2>审计日志</h2><form class="filters" method="get" action="/audit">'
+            f'<label>自 <input type="date" name="since" value="{escape(since)}"></label>'
+            f'<label>人员 <input name="who" value="{escape(who)}"></label><button>查看</button></form>'
+            f'<table id="audit"><tr><th>时间</th><th>人员</th><th>地址/群</th><th>操作</th><th>对象</th><th>说明</th></tr>'
+            f'{lines}</table>')
+    return layout("审计日志", body, account, csrf)

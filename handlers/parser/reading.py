@@ -99,6 +99,14 @@ def segments(line: str) -> list[str]:
     return [s for s in (strip_numbering(p) for p in out) if s]
 
 
+def _continue(line: str, text: str, more: str) -> str:
+    """A text value and the segment that continues it: spaces stay spaces as typed (an ID written
+    in groups of four stays one number to the mask); punctuation becomes one Chinese comma."""
+    tail = text.rsplit("，", 1)[-1][-6:]  # the last segment, as it stands in the line
+    m = re.search(re.escape(tail) + r"([\s,，;；、。]+)" + re.escape(more[:6]), line)
+    return f"{text} {more}" if m is not None and m.group(1).isspace() else f"{text}，{more}"
+
+
 def _thousands(line: str, i: int) -> bool:
     return i > 0 and line[i - 1].isdigit() and re.match(r"\d{3}(?:\D|$)", line[i + 1:i + 5]) is not None
 
@@ -257,7 +265,7 @@ class LineReader:
             for item in got if isinstance(got, list) else [got]:
                 if isinstance(item, Pair):
                     if item.field is None and last_text is not None:
-                        last_text.raw, last_text.read = last_text.raw + "，" + seg, None  # 备注：第1栋…，第2栋…
+                        last_text.raw, last_text.read = _continue(text, last_text.raw, seg), None  # 备注：第1栋…，第2栋…
                         continue
                     if pending is not None:
                         out.pairs.append(Pair(pending, None, ""))
@@ -273,7 +281,7 @@ class LineReader:
                     out.pairs.append(self.waiting(pending, item))
                     pending = None
                 elif last_text is not None:
-                    last_text.raw, last_text.read = last_text.raw + "，" + item, None  # 备注：今日正常，请放心
+                    last_text.raw, last_text.read = _continue(text, last_text.raw, item), None  # 备注：今日正常，请放心
                 elif tentative is not None and not _DATE_LIKE.match(item) and self.known.find(item) is None \
                         and not self.lex.candidates(item, bare=True):
                     out.pairs.remove(tentative)  # 天气 晴: a label and its value, not a unit

@@ -1,0 +1,34 @@
+"""审计日志 for district admins: who looked at or changed what (read-only, as the log itself)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from aiohttp import web
+from sqlmodel import Session
+
+from bot.web import auth, pages
+from bot.web.desk import account, day_param, desk, html
+from storage import audit
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/audit")
+async def audit_page(request: web.Request) -> web.Response:
+    d, who = desk(request), account(request)
+    if not who.admin:
+        raise web.HTTPForbidden(text="the audit log is for district admins")
+    since = day_param(request, "since") if request.query.get("since") else d.today() - dt.timedelta(days=7)
+    person = (request.query.get("who") or "").strip()[:100] or None
+
+    def work(s: Session) -> list[dict[str, Any]]:
+        start = dt.datetime.combine(since, dt.time(0), d.cfg.tz)
+        return [{"at": e.at.astimezone(d.cfg.tz).strftime("%Y-%m-%d %H:%M:%S"), "who": e.who, "role": e.role,
+                 "address": e.address, "action": e.action, "target": e.target, "detail": e.detail, "whole": e.whole}
+                for e in audit.events(s, since=start, who=person, limit=2000)]
+
+    rows = await d.db(work)
+    await d.audit(request, "view", target=request.path_qs, detail="audit log")
+    return html(pages.audit_page(rows, since.isoformat(), person or "", who, await auth.csrf_token(request)))
