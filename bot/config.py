@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -278,8 +280,6 @@ def _cross_check(cfg: Config) -> list[tuple[str, str]]:
 
 def _check_schedules(cfg: Config) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
-    import re
-
     for kind, hhmm in cfg.deadlines.items():
         if kind not in cfg.kinds:
             problems.append((f"deadlines.{kind}", f"unknown kind '{kind}'"))
@@ -300,6 +300,7 @@ def _check_schedules(cfg: Config) -> list[tuple[str, str]]:
             problems.append((f"schedules.{i}.kind", f"action '{job.action}' needs a group kind"))
         if job.kind is not None and job.kind not in cfg.kinds:
             problems.append((f"schedules.{i}.kind", f"unknown kind '{job.kind}'"))
+        problems += [(f"schedules.{i}.text", p) for p in _prompt_times(job, cfg.deadlines)]
         if job.group is not None and not any(job.group in (g.room, g.topic) for g in cfg.groups):
             problems.append((f"schedules.{i}.group", f"'{job.group}' is no configured group's room or topic"))
     if cfg.officials_kind not in cfg.kinds:
@@ -307,8 +308,61 @@ def _check_schedules(cfg: Config) -> list[tuple[str, str]]:
     return problems
 
 
+def _prompt_times(job: ScheduleSpec, deadlines: dict[str, str]) -> list[str]:
+    """A prompt that names a time other than the kind's deadline tells people the wrong hour."""
+    deadline = deadlines.get(job.kind or "")
+    if job.action != "prompt" or not job.text or deadline is None or not re.match(_HHMM, deadline):
+        return []
+    want = tuple(int(x) for x in deadline.split(":"))
+    said = [(int(h), int(m)) for h, m in re.findall(r"(\d{1,2})[:：](\d{2})", job.text)]
+    return [f"says {h}:{m:02d} but deadlines.{job.kind} is {deadline}: write {{deadline}} in the text instead"
+            for h, m in said if (h, m) != want]
+
+
 def _loc(parts: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in parts) or "(top level)"
+
+
+_NAMED = re.compile(r"^(schedules|templates|units|groups|roster|web\.accounts)\.(\d+)\b")
+
+
+def _named(where: str, data: dict[str, Any]) -> str:
+    """schedules.1.action -> schedules[property_remind_0900].action: the item a clerk can find."""
+    m = _NAMED.match(where)
+    if m is None:
+        return where
+    items: Any = data
+    for part in m.group(1).split("."):
+        items = items.get(part) if isinstance(items, dict) else None
+    i = int(m.group(2))
+    item = items[i] if isinstance(items, list) and i < len(items) else None
+    name = next((item[k] for k in ("id", "name", "username", "room", "topic", "contact")
+                 if isinstance(item, dict) and isinstance(item.get(k), str)), None)
+    return where if name is None else f"{m.group(1)}[{name}]" + where[m.end():]
+
+
+def _known_keys(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[str]:
+    """Every key any section of config.yaml may have, for 'did you mean'."""
+    seen = seen if seen is not None else set()
+    seen.add(model)
+    keys = set(model.model_fields)
+    for f in model.model_fields.values():
+        stack: list[Any] = [f.annotation]
+        while stack:
+            tp = stack.pop()
+            if isinstance(tp, type) and issubclass(tp, BaseModel) and tp not in seen:
+                keys |= _known_keys(tp, seen)
+            stack.extend(get_args(tp))
+    return keys
+
+
+def _message(error: Any) -> str:
+    msg = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden" and error["loc"]:
+        close = difflib.get_close_matches(str(error["loc"][-1]), sorted(_known_keys(Config)), n=1, cutoff=0.75)
+        if close:
+            msg += f" (did you mean '{close[0]}'?)"
+    return msg
 
 
 def parse_config(data: object, source: str = "config.yaml") -> Config:
@@ -317,11 +371,11 @@ def parse_config(data: object, source: str = "config.yaml") -> Config:
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{_loc(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+        lines = [f"{_named(_loc(e['loc']), data)}: {_message(e)}" for e in exc.errors()]
         raise ConfigError(f"{source}: " + "\n  ".join(lines)) from None
     problems = _cross_check(cfg)
     if problems:
-        raise ConfigError(f"{source}: " + "\n  ".join(f"{k}: {p}" for k, p in problems))
+        raise ConfigError(f"{source}: " + "\n  ".join(f"{_named(k, data)}: {p}" for k, p in problems))
     return cfg
 
 

@@ -4,7 +4,10 @@ puppet on a fake clock, printed as a transcript. The bot's lines are what the ha
 from __future__ import annotations
 
 import asyncio
+import io
 import datetime as dt
+import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +102,7 @@ async def play(cfg: Config, data_dir: Path) -> list[Line]:
             lines.append(Line(clock.now(), room, PEOPLE[who], text, bot=False))
             ts = int(clock.now().timestamp() * 1000)
             if text == "[图片]":
-                await puppet.post_image(room, who, b"\xff\xd8 demo photo", name="after.jpg", timestamp_ms=ts)
+                await puppet.post_image(room, who, demo_photo(), name="after.jpg", timestamp_ms=ts)
             else:
                 mentions = [cid for cid, name in PEOPLE.items() if f"@{name}" in text]
                 await puppet.post(room, who, text, mention_ids=mentions, timestamp_ms=ts)
@@ -115,6 +118,19 @@ async def play(cfg: Config, data_dir: Path) -> list[Line]:
     return lines
 
 
+def demo_photo() -> bytes:
+    """A real (tiny) JPEG, so the desk shows a picture where the demo's rectification photo is."""
+    from PIL import Image, ImageDraw  # pillow comes with matplotlib (charts)
+
+    img = Image.new("RGB", (160, 120), (196, 214, 180))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((20, 50, 140, 110), fill=(120, 130, 120))
+    draw.rectangle((60, 20, 100, 50), fill=(90, 140, 70))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
 def print_transcript(lines: list[Line], console: Console) -> None:
     for room_id, topic in ROOMS.items():
         console.print(Rule(f"[bold]{topic}[/bold]"))
@@ -126,11 +142,34 @@ def print_transcript(lines: list[Line], console: Console) -> None:
         console.print()
 
 
+DEMO_MARK = ".wxbot-demo"
+DEMO_FILES = ("wxbot.db", "wxbot.db-wal", "wxbot.db-shm", "web_secret.key", "spool", "photos", "exports", ".wechaty")
+
+
+def fresh_keep(keep: Path) -> str | None:
+    """The demo always plays the same day on an empty database: a directory it made before is
+    emptied of its data (accounts made there go too); anything else holding a database is refused."""
+    if (keep / "wxbot.db").exists() and not (keep / DEMO_MARK).exists():
+        return f"{keep} holds a database the demo did not make: choose an empty directory for --keep"
+    keep.mkdir(parents=True, exist_ok=True)
+    for name in DEMO_FILES:
+        path = keep / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    return None
+
+
 def run_demo(cfg: Config, keep: Path | None = None) -> int:
     console = Console()
     if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
+        problem = fresh_keep(keep)
+        if problem:
+            print(f"wxbot: {problem}", file=sys.stderr)
+            return 2
         lines = asyncio.run(play(cfg, keep))
+        (keep / DEMO_MARK).write_text("made by `wxbot demo --keep`; a second run starts this directory afresh\n")
     else:
         with tempfile.TemporaryDirectory(prefix="wxbot-demo-") as tmp:
             lines = asyncio.run(play(cfg, Path(tmp)))

@@ -181,7 +181,7 @@ def wechaty_connector(cfg: Config, *, puppet: Any = None, token: str | None = No
             await rt.on_incoming(msg)  # looked up per call: benches wrap it
 
         return WechatyConnector(on_incoming, data_dir=cfg.data_dir, puppet=puppet, token=token, endpoint=endpoint,
-                                cache_dir=cache_dir)
+                                cache_dir=cache_dir, tz=cfg.tz)
     return make
 
 

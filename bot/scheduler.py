@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.app import group_info
-from bot.config import Config, ScheduleSpec
+from bot.config import Config, GroupSpec, ScheduleSpec
 from bot.outbox import Answer, Pacing, SleepingClock, enqueue_actions
 from bot.workers import Lane
 from handlers import grid, problems, reminders
@@ -102,13 +102,19 @@ class Scheduler:
         else:
             kinds = [self.cfg.officials_kind]
         out = []
+        only = self._group_of(spec)
         for g in (g for k in kinds for g in queries.groups_of_kind(session, kind=k)):
-            if spec.group is not None and spec.group not in (g.room_id, g.topic):
+            if spec.group is not None and self.cfg.group_spec(g.room_id, g.topic) is not only:
                 continue
             info = group_info(self.cfg, g.room_id, g.topic, g.kind)
             if info is not None:
                 out.append((g.room_id, info))
         return out
+
+    def _group_of(self, spec: ScheduleSpec) -> GroupSpec | None:
+        """The configured group a schedule names (by room id or topic): rooms are then matched to it
+        by the one rule, Config.group_spec, as everywhere else."""
+        return next((g for g in self.cfg.groups if spec.group in (g.room, g.topic)), None)
 
     def _skip_reason(self, spec: ScheduleSpec, when: dt.datetime, now: dt.datetime) -> str | None:
         day = when.astimezone(self.cfg.tz).date()

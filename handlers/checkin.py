@@ -16,7 +16,8 @@ from handlers.chat import Action, Incoming, reply
 from handlers.context import Context
 from handlers.parser import ParsedReport
 from handlers.parser.values import Value
-from handlers.receipts import anomaly_lines, cut, day_label, guess_line, problem_text, receipt_line, update_line
+from handlers.warnings import resumption_lines, warning_line
+from handlers.receipts import cut, day_label, guess_line, problem_text, receipt_line, update_line
 from handlers.units import resolve
 
 PHOTO_WINDOW = dt.timedelta(minutes=10)
@@ -84,7 +85,7 @@ def _one(msg: Incoming, ctx: Context, report: ParsedReport, member: Member | Non
     else:
         lines = [update_line(report.template, unit_obj.name, day, saved.changes)]
     lines += supply_lines(ctx, kind, report)
-    lines += anomaly_lines(report)
+    lines += warning_line(report) + resumption_lines(ctx, report, unit_obj.id, kind, day)
     if report.unknown:
         lines.append("（未识别：" + "、".join(cut(u, 12) for u in report.unknown[:5]) + "）")
     if (guessed := guess_line(report)) is not None:

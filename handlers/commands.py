@@ -12,6 +12,7 @@ from handlers.chat import Action, Incoming, SendFile, reply, strip_mentions
 from handlers.context import Context
 from handlers.export import write_workbook
 from handlers.parser import blank_form
+from handlers.problems import HELP as PROBLEM_HELP
 from handlers.problems import list_open
 from handlers.receipts import day_label
 from handlers.summary import daily_summary
@@ -54,6 +55,7 @@ def cmd_help(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
         names = "、".join(t.name for t in ctx.settings.templates(kind))
         lines.append(f"· 直接发送{names}，我会登记并回执；有缺项会告诉您缺什么")
     lines += [f"· {c.words[0]}（{c.words[1]}）：{c.help}" for c in COMMANDS if len(c.words) > 1]
+    lines += [f"· {word}：{text}" for word, text in PROBLEM_HELP]
     return [reply(msg, "\n".join(lines), mention=False)]
 
 

@@ -21,8 +21,10 @@ def _template(ctx: Context, kind: str) -> Template | None:
 
 
 def questions_text(template: Template, keys: list[str]) -> str:
+    """The example is made of the asked fields' own examples, so after 40，150 the rest reads as
+    「如：2，1，0」 and never shifts a value into the wrong question."""
     lines = [f"{i}. {template.field(k).display}" for i, k in enumerate(keys, 1)]
-    example = "，".join(str(n) for n in (35, 120, 2, 1, 0, 3, 4, 5)[: len(keys)])
+    example = "，".join(template.field(k).example or "0" for k in keys)
     return "\n".join(lines) + f"\n按顺序回复数字即可，如：{example}"
 
 
@@ -42,7 +44,8 @@ def grid_prompt(ctx: Context, kind: str, room_id: str, unit_names: tuple[str, ..
         assert w.unit_id is not None
         conversations.start(ctx.session, contact_id=w.contact_id, room_id=room_id, unit_id=w.unit_id,
                             template=template.id, day=ctx.today, expires_at=ctx.now + ctx.settings.reply_window)
-    text = f"📝 请各网格员回复今日巡查情况：\n{questions_text(template, keys)}"
+    who = "请各网格员回复" if len(workers) > 1 else "请回复"
+    text = f"📝 {who}今日巡查情况：\n{questions_text(template, keys)}"
     return [Say(text, room_id=room_id, mention_ids=tuple(w.contact_id for w in workers))]
 
 

@@ -23,6 +23,12 @@ _DEADLINE = re.compile(
     r"\s*(?:之?前|以前)?\s*(?:完成)?\s*(?:整改|完成)?(?:到位|完毕)?")
 _CLOSE = re.compile(r"#\s*(?P<n>\d+)")  # the bot always writes numbers as #12; "整改 5" may be a grid answer
 _DONE_WORDS = ("已完成", "已整改", "整改完成", "已处理", "已销号", "完成整改", "已解决")
+# commands read by their own patterns above, listed in 帮助 beside the command table
+HELP = (
+    ("交办", "领导交办问题：交办：翠园小区 3栋垃圾未清运，限2月28日前整改 @王经理"),
+    ("整改", "责任单位销号：整改 #1 已完成，再发整改照片"),
+    ("重开", "整改不到位时重新打开：重开 #1 垃圾仍未清运"),
+)
 _REOPEN = re.compile(r"^\s*(?:重开|重新打开|/reopen)\s*#?\s*(?P<n>\d+)")
 
 
@@ -114,7 +120,8 @@ def handle_close(msg: Incoming, ctx: Context) -> list[Action] | None:
         return [reply(msg, f"问题 #{problem.id} 由责任单位或管理员销号")]
     store.close(ctx.session, problem=problem, by=msg.sender_id, note=msg.text.strip()[:200], now=ctx.now)
     days = (ctx.today - problem.created_at.astimezone(ctx.settings.tz).date()).days
-    return [reply(msg, f"✅ 问题 #{problem.id} 已整改销号（交办后{days}天）。10分钟内发来的照片会附到此问题")]
+    took = "交办当天完成" if days == 0 else f"交办后{days}天"
+    return [reply(msg, f"✅ 问题 #{problem.id} 已整改销号（{took}）。10分钟内发来的照片会附到此问题")]
 
 
 def handle_reopen(msg: Incoming, ctx: Context) -> list[Action] | None:
@@ -199,5 +206,6 @@ def summary_lines(session: Session, settings: Settings, today: dt.date) -> list[
     oldest = open_[0]
     names = names_of_units(session, settings)
     age = (today - oldest.created_at.astimezone(settings.tz).date()).days
+    since = "今日交办" if age == 0 else f"已{age}天"
     return [f"【整改】未销号 {len(open_)} 个（逾期 {len(late)} 个），最久：#{oldest.id} "
-            f"{names.get(oldest.unit_id, '')} {oldest.description}（已{age}天）"]
+            f"{names.get(oldest.unit_id, '')} {oldest.description}（{since}）"]

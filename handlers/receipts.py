@@ -77,22 +77,14 @@ def guess_line(report: ParsedReport) -> str | None:
 def update_line(
     tpl: Template, unit_name: str, day: dt.date, changes: dict[str, tuple[StoredValue, StoredValue]]
 ) -> str:
-    head = f"✅ {unit_name} {day_label(day)}{tpl.name}已更新"
     if not changes:
-        return head + "（内容与上次相同）"
+        return f"✅ {unit_name} {day_label(day)}{tpl.name}已登记过，这次内容相同，无需重发"
+    head = f"✅ {unit_name} {day_label(day)}{tpl.name}已更新"
     parts = []
     for key, (before, after) in changes.items():
         field = tpl.field(key)
         parts.append(f"{field.brief} {cut(show(field, before), 20)}→{cut(show(field, after), 20)}")
     return head + "：" + "、".join(parts)
-
-
-def anomaly_lines(report: ParsedReport) -> list[str]:
-    fever = report.fields.get("fever_cases")
-    lines = []
-    if isinstance(fever, int) and not isinstance(fever, bool) and fever > 0:
-        lines.append(f"⚠️ 体温异常{fever}人，请按规定上报")
-    return lines
 
 
 def problem_text(report: ParsedReport, unit_label: str) -> str:

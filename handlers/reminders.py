@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 from storage import queries, stats
@@ -17,6 +18,9 @@ from handlers.templates import FieldType, Template
 def prompt(ctx: Context, kind: str, group: GroupInfo, text: str | None) -> list[Action]:
     """The day's prompt: the blank form to copy, or (prompt_style: jielong) a 接龙 to extend."""
     daily = [t for t in ctx.settings.templates(kind) if t.date_field]
+    deadline = ctx.settings.deadlines.get(kind)
+    if text and deadline is not None:
+        text = text.replace("{deadline}", f"{deadline.hour}:{deadline.minute:02d}")
     if group.prompt_style == "jielong" and daily:
         return [Say(jielong_prompt(ctx, daily[0], group, text), room_id=group.room_id)]
     body = (text or "请按时报送今日日报") + "\n" + "\n\n".join(blank_form(t) for t in daily)
@@ -62,8 +66,28 @@ def remind(ctx: Context, kind: str, room_id: str, unit_names: tuple[str, ...]) -
     members = queries.members_of_units(ctx.session, unit_ids=[u.unit_id for u in missing])
     daily = ctx.settings.daily_templates(kind)
     title = "、".join(t.name for t in ctx.settings.templates(kind) if t.id in daily) or "日报"
-    text = f"⏰ 还有{len(missing)}个单位未报送今日{title}：{names([u.name for u in missing])}，请尽快报送"
+    when = time_left(ctx, kind)
+    if len(missing) == 1:
+        text = f"⏰ {missing[0].name}今日{title}还未报送{when}，请尽快报送"
+    else:
+        text = f"⏰ 还有{len(missing)}个单位未报送今日{title}{when}：{names([u.name for u in missing])}，请尽快报送"
     return [Say(text, room_id=room_id, mention_ids=tuple(m.contact_id for m in members))]
+
+
+def time_left(ctx: Context, kind: str) -> str:
+    """（截止10:00，还有30分钟）: each reminder of a day says how close the deadline is, so the 09:00
+    and 09:30 ones never read the same."""
+    deadline = ctx.settings.deadlines.get(kind)
+    if deadline is None:
+        return ""
+    at = f"{deadline.hour}:{deadline.minute:02d}"
+    now = ctx.now
+    minutes = int((dt.datetime.combine(now.date(), deadline, now.tzinfo) - now).total_seconds() // 60)
+    if minutes <= 0:
+        return f"（已过截止时间{at}）"
+    hours, rest = divmod(minutes, 60)
+    left = (f"{hours}小时" if hours else "") + (f"{rest}分钟" if rest else "")
+    return f"（截止{at}，还有{left}）"
 
 
 def escalate(ctx: Context, kind: str, room_id: str) -> list[Action]:

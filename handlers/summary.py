@@ -12,6 +12,7 @@ from storage import outbox, stats
 from handlers import problems
 from handlers.context import Settings
 from handlers.receipts import day_label
+from handlers.warnings import resumed_before_plan
 from handlers.templates import FieldType, Template
 
 MAX_NAMED = 30
@@ -67,18 +68,25 @@ def _kind_day(session: Session, settings: Settings, kind: str, day: dt.date) -> 
     return kd
 
 
+def _role_keys(settings: Settings, kind: str, role: str) -> list[tuple[Template, str]]:
+    daily = settings.daily_templates(kind)
+    return [(t, getattr(t.roles, role)) for t in settings.templates(kind)
+            if t.id in daily and getattr(t.roles, role) is not None]
+
+
 def _rates(session: Session, settings: Settings, kind: str, day: dt.date, kd: KindDay) -> None:
     daily = settings.daily_templates(kind)
-    disinfected = stats.value_counts(session, kind=kind, templates=daily, day=day, key="disinfected")
-    if disinfected:
-        done, total = disinfected.get("1", 0), sum(disinfected.values())
-        kd.lines.append(f"消杀完成率 {done * 100 // total}%（{done}/{total}）")
-    with_status = [t.id for t in settings.templates(kind) if t.id in daily and "status" in {f.key for f in t.fields}]
-    filings = settings.filing_templates(kind)
-    if with_status or filings:
-        # resumed: a daily report said 已复工 on or before the day; filed: a resumption filing exists
-        resumed = set().union(*(stats.units_with(session, kind=kind, template=t, until=day, key="status",
-                                                 text_value="resumed") for t in with_status))
+    for tpl, key in _role_keys(settings, kind, "done")[:1]:
+        counts = stats.value_counts(session, kind=kind, templates=daily, day=day, key=key)
+        if counts:
+            done, total = counts.get("1", 0), sum(counts.values())
+            kd.lines.append(f"{tpl.field(key).brief}完成率 {done * 100 // total}%（{done}/{total}）")
+    with_status = _role_keys(settings, kind, "status")
+    filings = [t.id for t in settings.templates(kind) if t.roles.planned_date is not None]
+    if with_status:
+        # resumed: a daily report gave the status its resumed value on or before the day; filed: a filing exists
+        resumed = set().union(*(stats.units_with(session, kind=kind, template=t.id, until=day, key=key,
+                                                 text_value=t.roles.resumed) for t, key in with_status))
         filed = set().union(*(stats.units_with(session, kind=kind, template=t, until=day) for t in filings))
         rate = len(resumed) * 100 // max(kd.expected, 1)
         line = f"复工 {len(resumed)}/{kd.expected}（{rate}%）"
@@ -86,20 +94,39 @@ def _rates(session: Session, settings: Settings, kind: str, day: dt.date, kd: Ki
 
 
 def _anomalies(session: Session, settings: Settings, kind: str, day: dt.date, kd: KindDay) -> None:
-    fever = stats.units_where(session, kind=kind, templates=settings.daily_templates(kind), day=day,
-                              key="fever_cases", above=0)
-    if fever:
-        kd.anomalies.append(f"体温异常 {sum(v for _, v in fever)} 人：" + names([f"{n}{v}人" for n, v in fever]))
-    last = stats.last_report_days(session, kind=kind, day=day, templates=settings.daily_templates(kind))
-    stale = [(n, d) for n, d in last if d is None or (day - d).days >= 2]
+    for tpl, key in _role_keys(settings, kind, "warning")[:1]:
+        field = tpl.field(key)
+        measure = (field.measures or ["人"])[0]
+        above = stats.units_where(session, kind=kind, templates=settings.daily_templates(kind), day=day, key=key, above=0)
+        if above:
+            kd.anomalies.append(f"{field.brief} {sum(v for _, v in above)} {measure}："
+                                + names([f"{n}{v}{measure}" for n, v in above]))
+    early = resumed_before_plan(session, settings, kind, day)
+    if early:
+        kd.anomalies.append("已填复工但早于报备的计划复工日期：" + names(early))
+    stale = _stale(session, settings, kind, day)
     if stale:
-        kd.anomalies.append("连续2天以上未报：" + names([n + (f"（已{(day - d).days}天）" if d else "（从未报）") for n, d in stale]))
+        kd.anomalies.append("连续2天以上未报：" + names(stale))
     for key, minimum in settings.supplies.get(kind, {}).items():
         low = stats.units_where(session, kind=kind, templates=settings.daily_templates(kind), day=day, key=key,
                                 below=minimum)
         if low:
             label = next((f.brief for t in settings.templates(kind) for f in t.fields if f.key == key), key)
             kd.anomalies.append(f"{label}不足（<{minimum}）：" + names([f"{n}{v}" for n, v in low]))
+
+
+def _stale(session: Session, settings: Settings, kind: str, day: dt.date) -> list[str]:
+    """Units missing today and yesterday. A unit that never reported counts from the day the kind's
+    reporting began (its first report), so the first day of the bot flags nobody."""
+    last = stats.last_report_days(session, kind=kind, day=day, templates=settings.daily_templates(kind))
+    began = stats.first_report_day(session, kind=kind, templates=settings.daily_templates(kind))
+    out = []
+    for name, d in last:
+        if d is not None and (day - d).days >= 2:
+            out.append(f"{name}（已{(day - d).days}天）")
+        elif d is None and began is not None and (day - began).days >= 1:
+            out.append(f"{name}（从未报，已{(day - began).days + 1}天）")
+    return out
 
 
 def report_kinds(settings: Settings, kind: str | None = None) -> list[str]:
@@ -157,12 +184,15 @@ def weekly_series(session: Session, settings: Settings, end: dt.date,
     start = end - dt.timedelta(days=days - 1)
     dates = [start + dt.timedelta(days=i) for i in range(days)]
     series: list[tuple[str, list[float]]] = []
-    fever = [0.0] * days
+    fever, label = [0.0] * days, ""
     for kind in report_kinds(settings):
         daily = settings.daily_templates(kind)
         counts = stats.reported_counts(session, kind=kind, templates=daily, start=start, end=end)
         series.append((f"{settings.kind_names.get(kind, kind)}已报", [float(counts.get(d, (0, 0))[0]) for d in dates]))
-        totals = stats.field_totals(session, kind=kind, templates=daily, start=start, end=end, keys=["fever_cases"])
-        fever = [f + totals.get((d, "fever_cases"), 0) for f, d in zip(fever, dates, strict=True)]
-    series.append(("体温异常人数", fever))
+        for tpl, key in _role_keys(settings, kind, "warning")[:1]:
+            label = label or tpl.field(key).display
+            totals = stats.field_totals(session, kind=kind, templates=daily, start=start, end=end, keys=[key])
+            fever = [f + totals.get((d, key), 0) for f, d in zip(fever, dates, strict=True)]
+    if label:
+        series.append((label, fever))
     return dates, series

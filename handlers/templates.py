@@ -62,6 +62,22 @@ class TemplateField(BaseModel):
         return self.short or self.synonyms[0]
 
 
+class Roles(BaseModel):
+    """What fields mean to the bureau, so receipts, anomalies, rates and the board need no field key
+    in code: a fourth kind with other fields gets them from config alone."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # an int counting people to act on: above 0 it is an anomaly (体温异常人数)
+    warning: str | None = None
+    # a yes/no whose share of reports the summary shows (是否消杀 -> 消杀完成率)
+    done: str | None = None
+    # an enum telling whether work goes on, and its value that means it does (复工情况: resumed)
+    status: str | None = None
+    resumed: str | None = None
+    # a filing's date: a daily report saying `resumed` before it is flagged (计划复工日期)
+    planned_date: str | None = None
+
+
 class Template(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -76,6 +92,20 @@ class Template(BaseModel):
     prompt_order: list[str] = Field(default_factory=list)
     # the text field that keeps what people said around a value (体温异常1人（已送发热门诊）)
     notes_field: str | None = None
+    roles: Roles = Field(default_factory=Roles)
+
+    @model_validator(mode="after")
+    def _roles_fit(self) -> Template:
+        want = {"warning": FieldType.INT, "done": FieldType.BOOL, "status": FieldType.ENUM,
+                "planned_date": FieldType.DATE}
+        types = {f.key: f for f in self.fields}
+        for role, kind in want.items():
+            key = getattr(self.roles, role)
+            if key is not None and (key not in types or types[key].type is not kind):
+                raise ValueError(f"roles.{role} '{key}' must be one of this template's {kind.value} fields")
+        if self.roles.status is not None and self.roles.resumed not in types[self.roles.status].words:
+            raise ValueError(f"roles.resumed must be one of the values of '{self.roles.status}'")
+        return self
 
     @model_validator(mode="after")
     def _keys_are_known(self) -> Template:
@@ -96,6 +126,10 @@ class Template(BaseModel):
         if unknown:
             raise ValueError(f"prompt_order names unknown fields: {', '.join(unknown)}")
         return self
+
+    def role_field(self, role: str) -> TemplateField | None:
+        key = getattr(self.roles, role)
+        return None if key is None else self.field(key)
 
     def field(self, key: str) -> TemplateField:
         for f in self.fields:

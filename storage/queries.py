@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -320,3 +320,19 @@ def reports_on_unit(session: Session, *, unit_id: int, start: dt.date, end: dt.d
     query = select(Report).where(Report.unit_id == unit_id, col(Report.report_date) >= start,
                                  col(Report.report_date) <= end).order_by(col(Report.report_date))
     return list(session.exec(query))
+
+
+def latest_value(session: Session, *, unit_id: int, templates: Sequence[str], key: str,
+                 until: dt.date) -> tuple[dt.date, StoredValue] | None:
+    """The newest (day, value) a unit gave a field in these templates up to a day."""
+    if not templates:
+        return None
+    row = session.connection().execute(
+        core_select(_REPORT.c.report_date, _VALUE.c.int_value, _VALUE.c.text_value)
+        .select_from(_REPORT.join(_VALUE, _VALUE.c.report_id == _REPORT.c.id))
+        .where(_REPORT.c.unit_id == unit_id, _REPORT.c.template.in_(list(templates)), _REPORT.c.status == "ok",
+               _REPORT.c.report_date <= until, _VALUE.c.key == key)
+        .order_by(_REPORT.c.report_date.desc(), _REPORT.c.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return row[0], row[1] if row[1] is not None else row[2]

@@ -127,18 +127,20 @@ class BoardRow:
     reported: bool
     late: bool
     nil: bool
-    fever: int | None
+    warning: int | None
 
 
-def day_board(session: Session, *, day: dt.date, templates: Sequence[str], kinds: Sequence[str] | None = None,
-              street: str | None = None, community: str | None = None) -> list[BoardRow]:
-    """Every unit with its state on a day: one query (units LEFT JOIN that day's daily report)."""
-    fever = _V.alias("fever")
+def day_board(session: Session, *, day: dt.date, templates: Sequence[str], warning_keys: Sequence[str] = (),
+              kinds: Sequence[str] | None = None, street: str | None = None,
+              community: str | None = None) -> list[BoardRow]:
+    """Every unit with its state on a day: one query (units LEFT JOIN that day's daily report, and
+    its warning count: the field each template names as its warning)."""
+    warning = _V.alias("warning")
     joined = _U.outerjoin(_R, and_(_R.c.unit_id == _U.c.id, _R.c.report_date == day, _R.c.status == "ok",
                                    _R.c.template.in_(list(templates))))
-    joined = joined.outerjoin(fever, and_(fever.c.report_id == _R.c.id, fever.c.key == "fever_cases"))
+    joined = joined.outerjoin(warning, and_(warning.c.report_id == _R.c.id, warning.c.key.in_(list(warning_keys))))
     query = core_select(_U.c.id, _U.c.name, _U.c.kind, _U.c.parent, _R.c.id, _R.c.late, _R.c.nil,
-                        fever.c.int_value).select_from(joined).where(_U.c.active)
+                        warning.c.int_value).select_from(joined).where(_U.c.active)
     if kinds is not None:
         query = query.where(_U.c.kind.in_(list(kinds)))
     if street is not None:
@@ -162,3 +164,17 @@ def unit_history(session: Session, *, unit_id: int, start: dt.date, end: dt.date
                                            .where(_V.c.report_id.in_(list(values)))):
             values[rid][key] = i if i is not None else t
     return [(d, tpl, rev, bool(late), values[rid]) for rid, d, tpl, rev, late in reports]
+
+
+def latest_report_day(session: Session, *, until: dt.date) -> dt.date | None:
+    """The newest day on or before `until` that has any report (the board opens there, not on an empty day)."""
+    day = session.connection().execute(
+        core_select(func.max(_R.c.report_date)).where(_R.c.status == "ok", _R.c.report_date <= until)).scalar()
+    return day if isinstance(day, dt.date) or day is None else dt.date.fromisoformat(str(day))
+
+
+def first_report_day(session: Session, *, kind: str, templates: Sequence[str] | None = None) -> dt.date | None:
+    """When the kind's reporting began here: its first report."""
+    day = session.connection().execute(
+        core_select(func.min(_R.c.report_date)).where(_R.c.kind == kind, _R.c.status == "ok", _of(templates))).scalar()
+    return day if isinstance(day, dt.date) or day is None else dt.date.fromisoformat(str(day))

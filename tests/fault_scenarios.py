@@ -18,7 +18,7 @@ from bot.config import load_config
 from storage import queries, schema
 from storage.db import make_engine
 from sqlmodel import Session
-from tests.conftest import ROOT
+from tests.conftest import CONFIG, ROOT
 from tests.e2e import PROPERTY_ROOM, running_bot
 
 REPORT = "小区：翠园小区\n测温：356\n体温异常：0\n消杀：是"
@@ -29,7 +29,7 @@ async def disk_full(folder: Path) -> dict[str, object]:
     engine = make_engine(f"sqlite:///{folder / 'wxbot.db'}")
     schema.upgrade(engine)
     filler = folder / "filler"
-    async with running_bot(load_config(ROOT / "config.yaml"), engine, folder) as bot:
+    async with running_bot(load_config(CONFIG), engine, folder) as bot:
         with open(filler, "wb") as f:  # fill the disk to the last byte
             try:
                 while True:

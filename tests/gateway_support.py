@@ -23,7 +23,7 @@ from typing import IO
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import CONFIG, ROOT
 
 SOURCE = ROOT / "tests" / "gateway"
 FILES = ("package.json", "package-lock.json", "gateway.mjs")
@@ -106,7 +106,7 @@ def post(proc: subprocess.Popen[str], text: str, sender: str = "wxid_wang_cuiyua
 
 def config_for(tmp_path: Path, *, extra: str = "", **connection: float) -> Path:
     """The project's config with the data directory in tmp_path, the schema made."""
-    text = (ROOT / "config.yaml").read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp_path}")
+    text = (CONFIG).read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp_path}")
     for key, value in connection.items():
         text = text.replace(f"  {key}: ", f"  {key}: {value}  # was ")
     cfg = tmp_path / "config.yaml"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import ROOT
+from tests.conftest import CONFIG, ROOT
 from tests.system_deps import CHROMIUM, ensure
 
 pytestmark = pytest.mark.browser
@@ -63,7 +63,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def dashboard(data_dir: Path) -> Iterator[str]:
     ensure("chromium", "fonts-wqy-microhei")
     data = data_dir
-    base = [sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml")]
+    base = [sys.executable, "-m", "bot", "--config", str(CONFIG)]
     subprocess.run([*base, "demo", "--keep", str(data)], check=True, capture_output=True, timeout=180)
     _plant_script(data)
     subprocess.run([*base, "--data-dir", str(data), "user", "add", "zhou", "--name", "周科长", "--password-stdin"],
@@ -123,7 +123,7 @@ def test_log_in_see_the_board_open_a_unit_download_excel(dashboard: str, tmp_pat
 
 def test_the_audit_log_shows_the_browsers_login_views_and_export(dashboard: str, data_dir: Path) -> None:
     """Run after the browser test above (same module, same database)."""
-    proc = subprocess.run([sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "--data-dir",
+    proc = subprocess.run([sys.executable, "-m", "bot", "--config", str(CONFIG), "--data-dir",
                            str(data_dir), "audit", "--who", "zhou"], capture_output=True, text=True, check=True)
     actions = {line.split("\t")[4].split()[0] for line in proc.stdout.splitlines()}
     assert {"login", "view", "export"} <= actions, proc.stdout

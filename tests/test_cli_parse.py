@@ -4,12 +4,12 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.conftest import CONFIG, ROOT
 
 
 def run(*args: str, text: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "parse", *args],
+        [sys.executable, "-m", "bot", "--config", str(CONFIG), "parse", *args],
         input=text, capture_output=True, text=True, check=False, cwd=ROOT,
     )
 
@@ -46,7 +46,7 @@ def test_reply_to() -> None:
 
 def test_binary_garbage_is_still_read() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "parse", "--kind", "property"],
+        [sys.executable, "-m", "bot", "--config", str(CONFIG), "parse", "--kind", "property"],
         input=b"\xff\xfe\x00abc", capture_output=True, check=False,
     )
     assert proc.returncode == 0 and json.loads(proc.stdout) == {"reports": []}

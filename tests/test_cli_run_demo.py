@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import CONFIG, ROOT
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -16,21 +16,21 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def test_run_without_token_says_what_is_missing_and_exits_2() -> None:
-    proc = subprocess.run([sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "run"],
+    proc = subprocess.run([sys.executable, "-m", "bot", "--config", str(CONFIG), "run"],
                           capture_output=True, text=True, env=_env(), check=False)
     assert proc.returncode == 2
     assert "WECHATY_PUPPET_SERVICE_TOKEN is not set" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_run_without_endpoint_exits_2() -> None:
-    proc = subprocess.run([sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "run"],
+    proc = subprocess.run([sys.executable, "-m", "bot", "--config", str(CONFIG), "run"],
                           capture_output=True, text=True, env=_env(WECHATY_PUPPET_SERVICE_TOKEN="t"), check=False)
     assert proc.returncode == 2 and "WECHATY_PUPPET_SERVICE_ENDPOINT is not set" in proc.stderr
 
 
 def test_demo_plays_the_morning(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "demo", "--keep", str(tmp_path)],
+        [sys.executable, "-m", "bot", "--config", str(CONFIG), "demo", "--keep", str(tmp_path)],
         capture_output=True, text=True, env=_env(COLUMNS="100"), check=False, cwd=tmp_path, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
@@ -38,7 +38,18 @@ def test_demo_plays_the_morning(tmp_path: Path) -> None:
     assert "@王经理 ✅ 翠园小区 2月26日防控日报已登记：测温356 体温异常0 已消杀" in out
     assert "缺少：体温异常人数" in out and "已更新：测温 356→360" in out
     assert "📋 2月26日报送进度：3/4" in out
-    assert "⏰ 还有1个单位未报送今日防控日报：幸福里小区" in out  # 09:30 reminder @s only the missing
+    # the prompt names the deadline; the 09:00 and 09:30 reminders @ only the missing and never read the same
+    assert "请各小区10:00前报送今日防控日报" in out and "9:00前" not in out
+    assert "@孙物业 ⏰ 幸福里小区今日防控日报还未报送（截止10:00，还有1小时），请尽快报送" in out
+    assert "@孙物业 ⏰ 幸福里小区今日防控日报还未报送（截止10:00，还有30分钟），请尽快报送" in out
+    assert "还有1个单位" not in out
+    # one grid worker asked is not 各网格员; after 40，150 the example covers only what is left
+    assert "@黄网格员 📝 请回复今日巡查情况" in out and "请各网格员" not in out
+    assert "还差：\n1. 发现问题\n2. 已整改\n3. 体温异常人数\n按顺序回复数字即可，如：2，1，0" in out
+    assert "（交办当天完成）" in out and "交办后0天" not in out
+    # 已复工 in the day's report while the filing plans 3月2日: flagged in the receipt and the summary
+    assert "⚠️ 今日的日报已填「已复工」，计划复工却是3月2日，请核实" in out
+    assert "已填复工但早于报备的计划复工日期：滨江壹号项目（计划3月2日）" in out
     assert "🔔 截止时间已过，物业小区仍有1个单位未报送" in out and "银湖街道：幸福里小区" in out
     assert "📌 已交办 #1：翠园小区 3栋垃圾未清运" in out and "✅ 问题 #1 已整改销号" in out and "📎 照片已附到问题 #1" in out
     assert "复工报备已登记：计划复工3月2日 复工人数120 有防控方案" in out and "📦 物资偏少：口罩300" in out
@@ -51,16 +62,36 @@ def test_demo_plays_the_morning(tmp_path: Path) -> None:
     assert "（迟报）" in out and "📊 2月26日防控日报汇总" in out and "【物业小区】已报 4/4（迟报1）" in out
     assert "Traceback" not in out + proc.stderr and "INFO" not in out + proc.stderr
     assert (tmp_path / "wxbot.db").exists()
+    assert "blueprint" not in proc.stderr
+    (photo,) = (tmp_path / "photos").rglob("*.jpg")  # filed under the report's day, and a picture
+    assert photo.parent.name == "2020-02-26" and photo.read_bytes()[:3] == b"\xff\xd8\xff"
+    again = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(CONFIG), "demo", "--keep", str(tmp_path)],
+        capture_output=True, text=True, env=_env(COLUMNS="100"), check=False, cwd=tmp_path, timeout=120)
+    assert again.returncode == 0 and again.stdout == out  # a second run plays the same day afresh
     summary = subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "--data-dir", str(tmp_path),
+        [sys.executable, "-m", "bot", "--config", str(CONFIG), "--data-dir", str(tmp_path),
          "summary", "--date", "2020-02-26"], capture_output=True, text=True, env=_env(), check=False)
     assert summary.returncode == 0, summary.stderr
     assert "【物业小区】已报 4/4（迟报1）" in summary.stdout and "测温 756" in summary.stdout
 
 
+def test_demo_refuses_a_directory_with_a_database_it_did_not_make(tmp_path: Path) -> None:
+    made = subprocess.run([sys.executable, "-m", "bot", "--config", str(CONFIG), "--data-dir", str(tmp_path), "db",
+                           "upgrade"], capture_output=True, text=True, env=_env(), check=False)
+    assert made.returncode == 0 and "8 units" in made.stdout  # db upgrade seeds config.yaml's units
+    proc = subprocess.run([sys.executable, "-m", "bot", "--config", str(CONFIG), "demo", "--keep", str(tmp_path)],
+                          capture_output=True, text=True, env=_env(), check=False, timeout=120)
+    assert proc.returncode == 2 and "holds a database the demo did not make" in proc.stderr
+    summary = subprocess.run([sys.executable, "-m", "bot", "--config", str(CONFIG), "--data-dir", str(tmp_path),
+                              "summary", "--date", "2020-02-26"], capture_output=True, text=True, env=_env(), check=False)
+    # the configured units are there after db upgrade alone, and a first day flags nobody as 连续未报
+    assert "【物业小区】已报 0/4" in summary.stdout and "连续2天以上未报" not in summary.stdout
+
+
 def test_commands_refuse_an_outdated_schema_with_the_fix(tmp_path: Path) -> None:
     for command in (["summary"], ["issues"], ["export", "--from", "2020-02-26", "--to", "2020-02-26", "-o", "x.xlsx"]):
-        proc = subprocess.run([sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"),
+        proc = subprocess.run([sys.executable, "-m", "bot", "--config", str(CONFIG),
                                "--data-dir", str(tmp_path), *command], capture_output=True, text=True, env=_env(),
                               check=False)
         assert proc.returncode == 2, command

@@ -11,11 +11,11 @@ from sqlmodel import Session
 
 from storage import schema, vocab
 from storage.db import make_engine
-from tests.conftest import ROOT
+from tests.conftest import CONFIG, ROOT
 
 
 def _wxbot(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "--data-dir",
+    return subprocess.run([sys.executable, "-m", "bot", "--config", str(CONFIG), "--data-dir",
                            str(tmp_path), *args], capture_output=True, text=True, check=False)
 
 

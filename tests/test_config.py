@@ -9,13 +9,13 @@ import yaml
 
 from bot.cli import main
 from bot.config import load_config
-from tests.conftest import ROOT
+from tests.conftest import CONFIG, ROOT
 
-GOOD = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+GOOD = yaml.safe_load((CONFIG).read_text(encoding="utf-8"))
 
 
 def test_default_config_loads_with_the_daily_templates_and_the_filing() -> None:
-    cfg = load_config(ROOT / "config.yaml")
+    cfg = load_config(CONFIG)
     assert [t.id for t in cfg.templates] == ["property_daily", "construction_daily", "resumption_filing", "grid_daily"]
     assert cfg.timezone == "Asia/Shanghai"
     assert cfg.db_url.startswith("sqlite:///") and cfg.db_url.endswith("data/wxbot.db")
@@ -48,17 +48,26 @@ def _set(path: list[object], value: object) -> object:
 
 BROKEN = [
     (_set(["timezone"], "Mars/Olympus"), "timezone: unknown time zone 'Mars/Olympus'"),
-    (_set(["templates", 0, "fields", 1, "type"], "number"), "templates.0.fields.1.type: Input should be"),
-    (_set(["templates", 1, "unit_field"], "site"), "templates.1: unit_field 'site' is not one of the fields"),
+    (_set(["templates", 0, "fields", 1, "type"], "number"), "templates[property_daily].fields.1.type: Input should be"),
+    (_set(["templates", 1, "unit_field"], "site"), "templates[construction_daily]: unit_field 'site' is not one of the fields"),
     (_set(["templates", 3, "prompt_order"], ["households_visited", "cats"]), "prompt_order names unknown fields: cats"),
-    (_set(["templates", 0, "kind"], "school"), "templates.0.kind: unknown kind 'school'"),
-    (_set(["roster", 0, "unit"], "不存在小区"), "roster.0.unit: unknown unit '不存在小区'"),
-    (_set(["roster", 0, "role"], "boss"), "roster.0.role: Input should be"),
-    (_set(["groups", 0, "units"], ["滨江壹号项目"]), "groups.0.units.0: unit '滨江壹号项目' is of kind 'construction'"),
+    (_set(["templates", 0, "kind"], "school"), "templates[property_daily].kind: unknown kind 'school'"),
+    (_set(["roster", 0, "unit"], "不存在小区"), "roster[王经理].unit: unknown unit '不存在小区'"),
+    (_set(["roster", 0, "role"], "boss"), "roster[王经理].role: Input should be"),
+    (_set(["groups", 0, "units"], ["滨江壹号项目"]), "groups[金山街道物业小区防控群].units.0: unit '滨江壹号项目' is of kind 'construction'"),
     (_set(["groups", 1], {"kind": "construction"}), "groups.1: a group needs 'room'"),
     (_set(["colour"], "blue"), "colour: Extra inputs are not permitted"),
     (lambda d: d.pop("templates"), "templates: Field required"),
-    (_set(["units", 1, "aliases"], ["翠园"]), "units.1: name or alias '翠园' is already used by '翠园小区'"),
+    # a schedule is named by its id, not its place in the list; a typo gets a suggestion
+    (_set(["schedules", 1, "action"], "remindd"), "schedules[property_remind_0900].action: Input should be"),
+    (lambda d: d.update(timezon=d.pop("timezone")), "timezon: Extra inputs are not permitted (did you mean 'timezone'?)"),
+    (_set(["web"], {"secure_cookie": True}), "web.secure_cookie: Extra inputs are not permitted (did you mean 'secure_cookies'?)"),
+    # a prompt telling people a time other than the deadline
+    (_set(["schedules", 0, "text"], "请各小区9:00前报送今日防控日报"),
+     "schedules[property_prompt].text: says 9:00 but deadlines.property is 10:00"),
+    (_set(["templates", 0, "roles"], {"warning": "disinfected"}),
+     "templates[property_daily]: roles.warning 'disinfected' must be one of this template's int fields"),
+    (_set(["units", 1, "aliases"], ["翠园"]), "units[阳光花园小区]: name or alias '翠园' is already used by '翠园小区'"),
 ]
 
 
@@ -72,6 +81,12 @@ def test_broken_config_names_the_key_and_exits_2(
     assert code == 2
     assert message in err
     assert "Traceback" not in err
+
+
+def test_the_shipped_config_loads() -> None:
+    """The deployment's config.yaml (the tests read their own copy, tests/data/config.yaml)."""
+    cfg = load_config(ROOT / "config.yaml")
+    assert cfg.templates and cfg.schedules
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,7 +16,7 @@ from bot.app import make_settings
 from bot.config import Config
 from handlers.export import headers, write_workbook
 from storage import queries
-from tests.conftest import ROOT
+from tests.conftest import CONFIG, ROOT
 from tests.e2e import CONSTRUCTION_ROOM, OFFICIALS_ROOM, PROPERTY_ROOM, TZ, Harness, running_bot
 
 DAY = dt.date(2020, 2, 26)
@@ -72,7 +72,7 @@ async def test_workbook_matches_stored_reports_cell_by_cell(config: Config, engi
 
 def test_wxbot_export_xlsx_and_csv(tmp_path: Path) -> None:
     cfg = tmp_path / "config.yaml"
-    cfg.write_text((ROOT / "config.yaml").read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp_path}"),
+    cfg.write_text((CONFIG).read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp_path}"),
                    encoding="utf-8")
     demo = subprocess.run([sys.executable, "-m", "bot", "--config", str(cfg), "demo", "--keep", str(tmp_path)],
                           capture_output=True, text=True, check=False, timeout=120)

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from bot.config import Config
 from storage import problems, queries
-from tests.conftest import ROOT
+from tests.conftest import CONFIG, ROOT
 from tests.e2e import CONSTRUCTION_ROOM, OFFICIALS_ROOM, PROPERTY_ROOM, TZ, running_bot
 
 ADMIN, WANG, LI, CHEN = "wxid_admin_zhou", "wxid_wang_cuiyuan", "wxid_li_yangguang", "wxid_chen_binjiang"
@@ -138,7 +138,7 @@ def test_admin_sees_numbers_whole_only_in_private(config: Config) -> None:
 
 def test_wxbot_issues_prints_open_problems(tmp_path: Path) -> None:
     cfg = tmp_path / "config.yaml"
-    cfg.write_text((ROOT / "config.yaml").read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp_path}"),
+    cfg.write_text((CONFIG).read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp_path}"),
                    encoding="utf-8")
     run = [sys.executable, "-m", "bot", "--config", str(cfg)]
     subprocess.run([*run, "db", "upgrade"], check=True, capture_output=True)

@@ -79,7 +79,7 @@ def test_report_through_the_gateway_is_stored_and_answered(
 ) -> None:
     proc, events, port = gateway
     cfg = tmp_path / "config.yaml"
-    cfg.write_text((support.ROOT / "config.yaml").read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp_path}"),
+    cfg.write_text(support.CONFIG.read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp_path}"),
                    encoding="utf-8")
     subprocess.run([sys.executable, "-m", "bot", "--config", str(cfg), "db", "upgrade"], check=True, capture_output=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WECHATY_")}

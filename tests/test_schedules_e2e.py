@@ -36,7 +36,7 @@ async def tick(bot: Harness, when: dt.datetime) -> list[str]:
 async def test_prompt_reminder_escalation_late_report(config: Config, engine: Engine, tmp_path: Path) -> None:
     async with running_bot(config, engine, tmp_path, start=at(8, 0)) as bot:
         prompts = await tick(bot, at(8, 30))
-        assert any(p.startswith(PROPERTY_ROOM + "|请各小区9:00前报送今日防控日报") and "*小区名称：" in p for p in prompts)
+        assert any(p.startswith(PROPERTY_ROOM + "|请各小区10:00前报送今日防控日报") and "*小区名称：" in p for p in prompts)
         assert any(p.startswith(CONSTRUCTION_ROOM + "|请各工地") for p in prompts)
         await bot.post(PROPERTY_ROOM, WANG, "小区：翠园小区\n测温：356\n体温异常：0\n消杀：是")
         await bot.post(PROPERTY_ROOM, LI, "阳光花园 今日无异常")  # a nil report counts as reported
@@ -75,7 +75,7 @@ async def test_daily_summary_figures_match_storage(config: Config, engine: Engin
     assert "【物业小区】已报 2/4" in text and "未报：锦绣华庭、幸福里小区" in text
     assert "消杀完成率 50%（1/2）" in text
     assert "【在建工地】已报 1/2" in text and "复工 1/2（50%）" in text and "在岗 120" in text
-    assert "连续2天以上未报" in text  # nobody reported on earlier days
+    assert "连续2天以上未报" not in text  # reporting began today: a first day flags nobody
 
 
 async def test_restart_mid_day_neither_duplicates_nor_loses(config: Config, engine: Engine, tmp_path: Path) -> None:
@@ -176,6 +176,11 @@ async def test_a_long_summary_arrives_in_pieces(config: Config, engine: Engine, 
     with Session(engine) as s:  # a district with many communities
         queries.sync_units(s, units=[queries.UnitSeed(f"金山街道第{i:03d}号住宅小区（东区南区北区西区合并管理）", "property", f"街道{i % 9}")
                                      for i in range(300)])
+        first = queries.units_of_kind(s, kind="property")[0]
+        assert first.id is not None  # reporting began yesterday: today every silent unit is 连续未报
+        queries.save_report(s, unit_id=first.id, template="property_daily", kind="property",
+                            report_date=at(9, 0).date() - dt.timedelta(days=1), values={"fever_cases": 0},
+                            raw_text="", source_message_id="yesterday", reporter_id="wxid_x", now=at(9, 0), late=False)
         s.commit()
     async with running_bot(config, engine, tmp_path, start=at(17, 0)) as bot:
         before = len(bot.puppet.sent)
@@ -202,13 +207,13 @@ def test_schedule_group_must_exist(tmp_path: Path) -> None:
     import yaml
 
     from bot.config import ConfigError, parse_config
-    from tests.conftest import ROOT
-    data = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    from tests.conftest import CONFIG, ROOT
+    data = yaml.safe_load((CONFIG).read_text(encoding="utf-8"))
     data["schedules"][0]["group"] = "不存在的群"
     try:
         parse_config(data)
     except ConfigError as exc:
-        assert "schedules.0.group: '不存在的群' is no configured group's room or topic" in str(exc)
+        assert "schedules[property_prompt].group: '不存在的群' is no configured group's room or topic" in str(exc)
     else:
         raise AssertionError("a schedule for an unknown group was accepted")
 

@@ -31,7 +31,7 @@ from handlers.export import write_csv
 from handlers.privacy import has_personal_number
 from storage import accounts, audit
 from storage.models import WebUser
-from tests.conftest import ROOT
+from tests.conftest import CONFIG, ROOT
 from tests.e2e import PROPERTY_ROOM, TZ, running_bot
 
 PASSWORD = "correct horse"
@@ -241,7 +241,7 @@ async def test_formulas_are_written_as_text_in_every_export(config: Config, engi
 
 def test_the_database_and_data_directory_are_private(tmp_path: Path) -> None:
     data = tmp_path / "fresh"
-    subprocess.run([sys.executable, "-m", "bot", "--config", str(ROOT / "config.yaml"), "--data-dir", str(data),
+    subprocess.run([sys.executable, "-m", "bot", "--config", str(CONFIG), "--data-dir", str(data),
                     "db", "upgrade"], check=True, capture_output=True)
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     assert stat.S_IMODE((data / "wxbot.db").stat().st_mode) == 0o600

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import CONFIG, ROOT
 
 COMMANDS = [["summary"], ["issues"], ["db", "upgrade"], ["web", "--port", "1"], ["vocab", "list"],
             ["user", "add", "zhou", "--password-stdin"]]
 
 
 def _config(tmp_path: Path, *, data_dir: str | Path, url: str | None = None) -> Path:
-    text = (ROOT / "config.yaml").read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {data_dir}")
+    text = (CONFIG).read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {data_dir}")
     if url is not None:
         text = text.replace("# database_url: ", f"database_url: {url}  # ")
     cfg = tmp_path / "config.yaml"

@@ -40,11 +40,12 @@ async def _fill(config: Config, engine: Engine, tmp_path: Path) -> None:
 
 
 @asynccontextmanager
-async def client(config: Config, engine: Engine, tmp_path: Path) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+async def client(config: Config, engine: Engine, tmp_path: Path,  # type: ignore[type-arg]
+                 now: dt.datetime = NOW) -> AsyncIterator[TestClient]:
     accounts = [WebAccount(username="zhou", name="周科长", password_hash=hash_password(PASSWORD)),
                 WebAccount(username="yinhu", name="银湖街道", password_hash=hash_password(PASSWORD), street="银湖街道")]
     cfg = config.model_copy(update={"data_dir": tmp_path, "web": config.web.model_copy(update={"accounts": accounts})})
-    app = make_app(cfg, engine, FakeClock(NOW))
+    app = make_app(cfg, engine, FakeClock(now))
     async with TestClient(TestServer(app)) as c:
         yield c
 
@@ -69,6 +70,21 @@ async def test_nothing_without_login_but_healthz(config: Config, engine: Engine,
         assert (await c.post("/login", data={"username": "zhou", "password": PASSWORD})).status == 403  # no CSRF
         assert await login(c, "zhou", "wrong password") == 401
         assert (await c.get("/api/problems")).status == 401
+
+
+async def test_the_board_opens_on_the_last_day_with_reports_and_agrees_with_the_api(
+        config: Config, engine: Engine, tmp_path: Path) -> None:
+    await _fill(config, engine, tmp_path)
+    async with client(config, engine, tmp_path, now=NOW + dt.timedelta(days=3)) as c:  # nothing reported since
+        assert await login(c, "zhou") == 302
+        page = await (await c.get("/")).text()
+        assert "2020-02-26 报送情况" in page and 'id="notice"' in page and "今日（2020-02-29）还没有报送" in page
+        board_says = int(re.search(r'id="t-reported">(\d+)<', page).group(1))  # type: ignore[union-attr]
+        api = await (await c.get("/api/days/2020-02-26")).json()
+        assert board_says == api["totals"]["reported"] == 4  # 已报 counts late and anomalous reports too
+        assert api["totals"]["on_time"] + api["totals"]["late"] + api["totals"]["anomaly"] == 4
+        today = await (await c.get("/?date=2020-02-29")).text()  # asked for: shown as it is, empty
+        assert 'id="t-reported">0<' in today and 'id="notice"' not in today
 
 
 async def test_day_board_and_api_match_storage(config: Config, engine: Engine, tmp_path: Path) -> None:

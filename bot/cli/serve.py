@@ -14,14 +14,20 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def cmd_db(args: argparse.Namespace, cfg: Config) -> int:
+    from bot.app import bootstrap
+    from bot.clock import SystemClock
     from bot.startup import open_engine
-    from storage import schema
+    from storage import queries, schema
+    from storage.db import session_scope
 
     engine = open_engine(cfg)
     try:
         if args.db_command == "upgrade":
             schema.upgrade(engine)
-            print(f"database at revision {schema.current_revision(engine)}")
+            with session_scope(engine) as session:  # config.yaml's units and roster seed the database
+                bootstrap(session, cfg, SystemClock(cfg.tz))
+                count = sum(len(queries.units_of_kind(session, kind=k)) for k in cfg.kinds)
+            print(f"database at revision {schema.current_revision(engine)}; {count} units")
         else:
             print(f"database revision: {schema.current_revision(engine)}; code needs: {schema.head_revision()}")
     finally:

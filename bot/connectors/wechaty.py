@@ -126,8 +126,9 @@ def message_time(timestamp: int | float) -> dt.datetime:
 class WechatyConnector:
     def __init__(self, on_incoming: OnIncoming, *, data_dir: Path, puppet: Any = None,
                  token: str | None = None, endpoint: str | None = None, quiet: bool = True,
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None, tz: dt.tzinfo = dt.timezone.utc) -> None:
         self.on_incoming = on_incoming
+        self.tz = tz  # photos are filed under the day they were sent, in the bureau's time zone
         # wechaty fixes its job.db path at import: give a directory that outlives this bot
         self.cache_dir = cache_dir or data_dir / ".wechaty"
         self.quiet = quiet
@@ -259,7 +260,8 @@ class WechatyConnector:
 
     async def _save_image(self, msg: Any) -> str:
         box = await msg.to_file_box()
-        folder = self.data_dir / "photos" / dt.date.today().isoformat()
+        sent = message_time(msg.payload.timestamp if msg.payload is not None else 0).astimezone(self.tz)
+        folder = self.data_dir / "photos" / sent.date().isoformat()
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{msg.message_id}-{Path(box.name or 'photo.jpg').name}"
         await box.to_file(str(target), overwrite=True)

@@ -18,7 +18,7 @@ from storage.models import Problem
 def _state(row: stats.BoardRow) -> str:
     if not row.reported:
         return "missing"
-    if row.fever:
+    if row.warning:
         return "anomaly"
     return "late" if row.late else "reported"
 
@@ -28,14 +28,18 @@ def board(session: Session, settings: Settings, account: Account, day: dt.date, 
     kinds = [k for k in settings.kind_names if settings.daily_templates(k) and kind in (None, k)]
     templates = [t for k in kinds for t in settings.daily_templates(k)]
     street = account.street or street  # a restricted account sees only its street (or community)
-    rows = stats.day_board(session, day=day, templates=templates, kinds=kinds, street=street,
+    warnings = sorted({t.roles.warning for k in kinds for t in settings.templates(k) if t.roles.warning})
+    rows = stats.day_board(session, day=day, templates=templates, warning_keys=warnings, kinds=kinds, street=street,
                            community=account.community)
     units = [{"id": r.unit_id, "name": r.name, "kind": r.kind, "kind_name": settings.kind_names[r.kind],
-              "street": r.parent, "state": _state(r), "fever": r.fever or 0, "nil": r.nil} for r in rows]
+              "street": r.parent, "state": _state(r), "fever": r.warning or 0, "nil": r.nil} for r in rows]
     totals: dict[str, int] = {"units": len(units)}
-    for state in ("reported", "late", "anomaly", "missing"):
+    for state in ("late", "anomaly", "missing"):
         totals[state] = sum(1 for u in units if u["state"] == state)
-    totals["fever"] = sum(r.fever or 0 for r in rows)
+    # reported: every unit that reported (on time, late or with an anomaly), as the board says 已报
+    totals["reported"] = totals["units"] - totals["missing"]
+    totals["on_time"] = sum(1 for u in units if u["state"] == "reported")
+    totals["fever"] = sum(r.warning or 0 for r in rows)
     streets = sorted({u.parent for k in kinds for u in stats.units(session, kind=k)
                       if u.parent and sees(account, u.parent, u.community)})
     return {"date": day.isoformat(), "kind": kind, "street": street, "totals": totals, "units": units,

@@ -62,11 +62,12 @@ def board_page(data: dict[str, Any], account: Any, csrf: str, chart: str = "", s
         f'{STATE_NAMES[u["state"]]}{("，体温异常" + str(u["fever"]) + "人") if u["fever"] else ""}</a>'
         for u in data["units"])
     export = f'/export.xlsx?from={data["date"]}&to={data["date"]}' + (f'&kind={data["kind"]}' if data["kind"] else "")
-    body = f"""<h2>{escape(data["date"])} 报送情况</h2>
+    notice = f'<p class="notice" id="notice">{escape(data["notice"])}</p>' if data.get("notice") else ""
+    body = f"""<h2>{escape(data["date"])} 报送情况</h2>{notice}
 <form class="filters" method="get" action="/"><input type="date" name="date" value="{data["date"]}">
 <select name="kind"><option value="">全部类别</option>{kinds}</select>{street_select}<button>查看</button>
 <a href="{export}" id="download">下载Excel</a></form>
-<div class="totals"><div>单位 <b id="t-units">{t["units"]}</b></div><div>已报 <b id="t-reported">{t["reported"] + t["late"] + t["anomaly"]}</b></div>
+<div class="totals"><div>单位 <b id="t-units">{t["units"]}</b></div><div>已报 <b id="t-reported">{t["reported"]}</b></div>
 <div>迟报 <b>{t["late"]}</b></div><div>异常 <b id="t-anomaly">{t["anomaly"]}</b></div><div>未报 <b id="t-missing">{t["missing"]}</b></div>
 <div>体温异常 <b>{t["fever"]}</b>人</div></div>
 {('<h3>趋势 ' + _spans(f'/?date={data["date"]}&', span) + '</h3>' + chart) if chart else ''}
