@@ -53,12 +53,15 @@ def sync_rooms(session: Session, cfg: Config, rooms: list[tuple[str, str]], now:
 
 
 def bootstrap(session: Session, cfg: Config, clock: Clock) -> None:
-    """Make the configured units and roster exist in the database (idempotent)."""
+    """Seed the database with config.yaml's units and roster (idempotent). The database is the
+    roster's home: what a roster import or an admin changed there is not undone by config.yaml."""
     queries.sync_units(session, units=[
         queries.UnitSeed(u.name, u.kind, u.parent, tuple(u.aliases), u.community) for u in cfg.units
     ])
     units = {u.name: u.id for kind in cfg.kinds for u in queries.units_of_kind(session, kind=kind)}
-    for entry in cfg.roster:
+    known = {m.contact_id for m in session.exec(select(Member).where(col(Member.contact_id).in_(
+        [e.contact for e in cfg.roster])))}
+    for entry in (e for e in cfg.roster if e.contact not in known):
         queries.upsert_member(
             session, contact_id=entry.contact, name=entry.name, unit_id=units.get(entry.unit or ""),
             role=entry.role, confirmed=True, now=clock.now(),

@@ -49,6 +49,8 @@ def sync_units(session: Session, *, units: Iterable[UnitSeed]) -> int:
     changed = False
     for seed in seeds:
         unit = existing[seed.name]
+        if unit.source != "config":  # a roster import or an admin changed it since: the database rules
+            continue
         if (unit.kind, unit.parent, unit.aliases, unit.community) != (seed.kind, seed.parent, list(seed.aliases),
                                                                        seed.community):
             unit.kind, unit.parent, unit.aliases, unit.community = (seed.kind, seed.parent, list(seed.aliases),

@@ -1,0 +1,153 @@
+"""`wxbot doctor`: one line per thing a working bot needs, ✓ or ✗ with the fix, for a bureau's IT
+person on a new machine. Exit 1 when something is ✗ (for scripts)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import socket
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Config
+
+OK, BAD, SKIP = "✓", "✗", "–"
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    mark: str
+    what: str
+    said: str
+    fix: str = ""
+
+    def line(self) -> str:
+        return f"{self.mark} {self.what}: {self.said}" + (f"\n    → {self.fix}" if self.fix else "")
+
+
+def check_config(cfg: Config, path: str) -> Check:
+    kinds = sum(1 for k in cfg.kinds if cfg.templates_of(k))
+    return Check(OK, "config", f"{path}: {len(cfg.templates)} templates for {kinds} kinds, {len(cfg.schedules)} schedules")
+
+
+def check_data_dir(cfg: Config) -> Check:
+    if cfg.database_url is not None and not cfg.database_url.startswith("sqlite"):
+        return Check(SKIP, "data directory", "PostgreSQL holds the data (photos and spool still go to data_dir)")
+    d = cfg.data_dir
+    if not d.exists():
+        return Check(BAD, "data directory", f"{d} does not exist", "wxbot db upgrade (creates it, mode 0700)")
+    mode = stat.S_IMODE(d.stat().st_mode)
+    if not os.access(d, os.W_OK):
+        return Check(BAD, "data directory", f"{d} is not writable by this user", f"chown the directory to this user")
+    if mode & 0o077:
+        return Check(BAD, "data directory", f"{d} is readable by others (mode {mode:04o}); it holds health data",
+                     f"chmod 700 {d}")
+    return Check(OK, "data directory", f"{d} (mode {mode:04o})")
+
+
+def check_database(cfg: Config) -> Check:
+    from sqlmodel import Session
+
+    from bot.startup import StartupError, open_engine
+    from storage import roster, schema
+
+    try:
+        engine = open_engine(cfg)
+    except StartupError as exc:
+        return Check(BAD, "database", str(exc), "wxbot db upgrade")
+    try:
+        current, head = schema.current_revision(engine), schema.head_revision()
+        if current != head:
+            return Check(BAD, "database", f"schema {current or 'empty'}, this wxbot needs {head}", "wxbot db upgrade")
+        with Session(engine) as s:
+            units = [u for u in roster.all_units(s) if u.active]
+        if not units:
+            return Check(BAD, "database", "no units yet", "wxbot roster import 名单.xlsx (or units: in config.yaml)")
+        db = cfg.data_dir / "wxbot.db"
+        if cfg.database_url is None and stat.S_IMODE(db.stat().st_mode) & 0o077:
+            return Check(BAD, "database", f"{db} is readable by others", f"chmod 600 {db}")
+        return Check(OK, "database", f"schema {head}, {len(units)} units")
+    finally:
+        engine.dispose()
+
+
+def check_time_zone(cfg: Config) -> Check:
+    now = dt.datetime.now(cfg.tz)
+    return Check(OK, "time zone", f"{cfg.timezone}, now {now:%Y-%m-%d %H:%M} (schedules and deadlines use it)")
+
+
+def check_font(cfg: Config) -> Check:
+    if Path(cfg.chart_font).exists():
+        return Check(OK, "chart font", str(cfg.chart_font))
+    return Check(BAD, "chart font", f"{cfg.chart_font} is missing: the weekly summary goes without its chart",
+                 "apt-get install fonts-wqy-microhei (or set chart_font to a CJK font)")
+
+
+def check_gateway(cfg: Config) -> Check:  # noqa: ARG001 - same shape as the other checks
+    endpoint = os.environ.get("WECHATY_PUPPET_SERVICE_ENDPOINT")
+    token = os.environ.get("WECHATY_PUPPET_SERVICE_TOKEN")
+    if not endpoint and not token:
+        return Check(SKIP, "WeChat gateway", "not configured here (only `wxbot run` needs it)")
+    if not endpoint or not token:
+        missing = "WECHATY_PUPPET_SERVICE_ENDPOINT" if not endpoint else "WECHATY_PUPPET_SERVICE_TOKEN"
+        return Check(BAD, "WeChat gateway", f"{missing} is not set", f"export {missing}=…")
+    host, _, port = endpoint.rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=3):
+            pass
+    except (OSError, ValueError) as exc:
+        return Check(BAD, "WeChat gateway", f"{endpoint} unreachable ({exc})",
+                     "is the puppet service running, and the address right?")
+    return Check(OK, "WeChat gateway", f"{endpoint} accepts connections")
+
+
+def check_desk(cfg: Config) -> Check:
+    from sqlmodel import Session
+
+    from bot.startup import StartupError, open_engine
+    from storage import accounts, schema
+
+    if cfg.web.accounts:
+        return Check(OK, "desk accounts", f"{len(cfg.web.accounts)} in config.yaml")
+    try:
+        engine = open_engine(cfg)
+    except StartupError:
+        return Check(SKIP, "desk accounts", "no database yet")
+    try:
+        if schema.current_revision(engine) != schema.head_revision():
+            return Check(SKIP, "desk accounts", "the database needs an upgrade first")
+        with Session(engine) as s:
+            users = accounts.web_users(s)
+    finally:
+        engine.dispose()
+    if not users:
+        return Check(BAD, "desk accounts", "nobody can log in to the desk", "wxbot user add zhou --name 周科长")
+    admins = [u for u in users if "admin" in (u.permissions or [])]
+    return Check(OK, "desk accounts", f"{len(users)} ({len(admins)} admin)")
+
+
+def cmd_doctor(args: argparse.Namespace, cfg: Config) -> int:
+    from bot.cli.common import find_config
+
+    checks: list[Callable[[], Check]] = [
+        lambda: check_config(cfg, str(find_config(args.config))), lambda: check_data_dir(cfg),
+        lambda: check_database(cfg), lambda: check_time_zone(cfg), lambda: check_font(cfg),
+        lambda: check_desk(cfg), lambda: check_gateway(cfg),
+    ]
+    results = [c() for c in checks]
+    for r in results:
+        print(r.line())
+    bad = sum(1 for r in results if r.mark == BAD)
+    print("all good" if not bad else f"{bad} to fix")
+    return 1 if bad else 0
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    d = sub.add_parser("doctor", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+                       help="check this machine and config (自检): config, database, permissions, time zone, font, "
+                            "gateway",
+                       epilog="example:\n  wxbot doctor   (one line per check, ✓ or ✗ with the fix; exit 1 if any ✗)")
+    d.set_defaults(func=cmd_doctor)

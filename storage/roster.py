@@ -1,0 +1,143 @@
+"""The roster's home: units (with street, community, aliases) and members. Written by a roster
+import, by admins on the desk and in chat; config.yaml only seeds it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from storage import vocab
+from storage.models import Member, Unit
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow:
+    name: str
+    kind: str
+    street: str | None = None
+    community: str | None = None
+    aliases: tuple[str, ...] = ()
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    contact_id: str
+    name: str
+    unit: str | None
+    role: str = "reporter"
+    phone: str | None = None
+
+
+@dataclass(slots=True)
+class Changes:
+    """What applying a roster does, in words an operator reads before saying yes."""
+
+    added_units: list[str] = field(default_factory=list)
+    changed_units: list[str] = field(default_factory=list)
+    retired_units: list[str] = field(default_factory=list)
+    added_members: list[str] = field(default_factory=list)
+    changed_members: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added_units or self.changed_units or self.retired_units or self.added_members
+                    or self.changed_members)
+
+
+def all_units(session: Session) -> list[Unit]:
+    return list(session.exec(select(Unit).order_by(col(Unit.kind), col(Unit.parent), col(Unit.id))))
+
+
+def all_members(session: Session) -> list[Member]:
+    return list(session.exec(select(Member).order_by(col(Member.unit_id), col(Member.id))))
+
+
+def _unit_diff(unit: Unit, row: UnitRow) -> list[str]:
+    said = []
+    pairs = [("类别", unit.kind, row.kind), ("街道", unit.parent, row.street), ("社区", unit.community, row.community),
+             ("别名", "、".join(unit.aliases), "、".join(row.aliases)), ("状态", unit.active, row.active)]
+    for label, before, after in pairs:
+        if before != after:
+            said.append(f"{label} {before or '—'}→{after or '—'}")
+    return said
+
+
+def apply_units(session: Session, rows: list[UnitRow], changes: Changes) -> dict[str, Unit]:
+    existing = {u.name: u for u in all_units(session)}
+    for row in rows:
+        unit = existing.get(row.name)
+        if unit is None:
+            unit = Unit(name=row.name, kind=row.kind, parent=row.street, community=row.community,
+                        aliases=list(row.aliases), source="roster", active=row.active)
+            changes.added_units.append(row.name)
+        else:
+            diff = _unit_diff(unit, row)
+            if not diff:
+                changes.unchanged += 1
+                continue
+            (changes.retired_units if unit.active and not row.active else changes.changed_units).append(
+                f"{row.name}：{'，'.join(diff)}")
+            unit.kind, unit.parent, unit.community = row.kind, row.street, row.community
+            unit.aliases, unit.active, unit.source = list(row.aliases), row.active, "roster"
+        session.add(unit)
+        existing[row.name] = unit
+    session.flush()
+    return existing
+
+
+def apply_members(session: Session, rows: list[MemberRow], units: dict[str, Unit], changes: Changes,
+                  now: dt.datetime) -> None:
+    existing = {m.contact_id: m for m in all_members(session)}
+    names = {u.id: n for n, u in units.items()}
+    for row in rows:
+        unit_id = units[row.unit].id if row.unit else None
+        member = existing.get(row.contact_id)
+        if member is None:
+            member = Member(contact_id=row.contact_id, updated_at=now)
+            changes.added_members.append(f"{row.name}（{row.unit or '无单位'}）")
+        elif (member.name, member.unit_id, member.role, member.phone or None, member.confirmed) == (
+                row.name, unit_id, row.role, row.phone or member.phone or None, True):
+            changes.unchanged += 1
+            continue
+        else:
+            changes.changed_members.append(
+                f"{row.name}：{names.get(member.unit_id, '无单位')}→{row.unit or '无单位'}"
+                if member.unit_id != unit_id else f"{row.name}：资料更新")
+        member.name, member.unit_id, member.role, member.confirmed, member.updated_at = (
+            row.name, unit_id, row.role, True, now)
+        if row.phone:
+            member.phone = row.phone
+        session.add(member)
+    session.flush()
+
+
+def apply(session: Session, *, units: list[UnitRow], members: list[MemberRow], now: dt.datetime) -> Changes:
+    """Everything in the caller's one transaction: the caller commits, or rolls back for a dry run."""
+    changes = Changes()
+    known = apply_units(session, units, changes)
+    apply_members(session, members, known, changes, now)
+    if changes.any:
+        vocab.bump(session)
+    return changes
+
+
+def rename_unit(session: Session, *, unit: Unit, name: str) -> None:
+    """The old name stays an alias, so people who still type it are understood."""
+    if unit.name not in unit.aliases:
+        unit.aliases = [*unit.aliases, unit.name]
+    unit.aliases = [a for a in unit.aliases if a != name]
+    unit.name, unit.source = name, "admin"
+    session.add(unit)
+    session.flush()
+    vocab.bump(session)
+
+
+def set_active(session: Session, *, unit: Unit, active: bool) -> None:
+    unit.active = active
+    session.add(unit)
+    session.flush()
+    vocab.bump(session)
