@@ -19,6 +19,7 @@ from storage import outbox as outbox_store
 from storage import queries, vocab
 from storage.db import is_db_fault, session_scope
 from storage.models import Member, Unit
+from storage.stats import Scope
 
 log = logging.getLogger("wxbot.app")
 SORRY = "⚠️ 这条消息我没处理好，已记录，请稍后重发或联系管理员"
@@ -77,7 +78,7 @@ def group_info(cfg: Config, room_id: str, topic: str | None, bound_kind: str | N
         return None
     if spec is None or spec.kind != kind:
         return GroupInfo(room_id, kind)
-    return GroupInfo(room_id, kind, tuple(spec.units), spec.prompt_style)
+    return GroupInfo(room_id, kind, tuple(spec.units), spec.prompt_style, Scope(spec.street, spec.community))
 
 
 def resolve_group(session: Session, cfg: Config, room_id: str | None, topic: str,

@@ -38,6 +38,9 @@ class GroupSpec(BaseModel):
     units: list[str] = Field(default_factory=list)
     # form: the day's prompt carries the blank form; jielong: it is a 接龙 people extend
     prompt_style: Literal["form", "jielong"] = "form"
+    # an officials' group of one street (or one community): summaries and escalations for that part only
+    street: str | None = None
+    community: str | None = None
 
     @model_validator(mode="after")
     def _room_or_topic(self) -> GroupSpec:

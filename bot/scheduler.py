@@ -186,13 +186,13 @@ class Scheduler:
             case "remind":
                 return reminders.remind(ctx, spec.kind or "", room, group.unit_names)
             case "escalate":
-                return reminders.escalate(ctx, spec.kind or "", room)
+                return reminders.escalate(ctx, spec.kind or "", room, group.scope)
             case "grid_prompt":
                 return grid.grid_prompt(ctx, spec.kind or "", room, group.unit_names)
             case "overdue":
                 return problems.overdue_reminder(ctx, room)
             case "daily_summary":
-                return [Say(daily_summary(session, self.settings, day, late=late), room_id=room)]
+                return [Say(daily_summary(session, self.settings, day, late=late, scope=group.scope), room_id=room)]
             case "weekly_summary":
                 return [Say(weekly_summary(session, self.settings, day, late=late), room_id=room),
                         *self._weekly_chart(session, day, room)]

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from handlers.privacy import mask
 from storage import audit, queries
+from storage.stats import DISTRICT, Scope
 from storage.models import Member, Unit
 
 from handlers.parser import Parser
@@ -32,6 +33,8 @@ class GroupInfo:
     kind: str
     unit_names: tuple[str, ...] = ()  # empty: every unit of the kind
     prompt_style: str = "form"  # form | jielong (the day's prompt as a 接龙 people extend)
+    # an officials' group of one street or community: its summaries and escalations cover that part only
+    scope: Scope = DISTRICT
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -99,6 +99,8 @@ def write_workbook(session: Session, settings: Settings, path: Path | BinaryIO, 
             summary.append(r)
     else:
         summary.append([f"{community or street}：仅含本辖区单位的报送，不含全区汇总"])
+    _rollup_sheet(wb.create_sheet("分级汇总"), session, settings, start, end, kind, stats.Scope(street, community),
+                  masked)
     templates = [t for k in settings.kind_names if kind in (None, k) for t in settings.templates(k)]
     for template in templates:
         ws = wb.create_sheet(template.name[:31])
@@ -116,6 +118,33 @@ def write_workbook(session: Session, settings: Settings, path: Path | BinaryIO, 
         path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return len(rows)
+
+
+def _shown(text: str, masked: bool) -> str:
+    return mask(text) if masked else text
+
+
+def _rollup_sheet(ws: Any, session: Session, settings: Settings, start: dt.date, end: dt.date, kind: str | None,
+                  scope: stats.Scope, masked: bool) -> None:
+    """Per day, kind, street and community: expected, reported, late and who is missing."""
+    ws.append(["日期", "类别", "街道", "社区", "应报", "已报", "迟报", "未报单位"])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for k in (k for k in settings.kind_names if kind in (None, k) and settings.daily_templates(k)):
+        units = stats.units(session, kind=k, scope=scope)
+        by_day = stats.reports_in_range(session, templates=settings.daily_templates(k), start=start, end=end, scope=scope)
+        parts: dict[tuple[str, str], list[stats.UnitDay]] = {}
+        for u in units:
+            parts.setdefault((u.parent or "", u.community or ""), []).append(u)
+        day = start
+        while day <= end:
+            done = by_day.get(day, {})
+            for (street, community), members in sorted(parts.items()):
+                missing = [u.name for u in members if u.unit_id not in done]
+                late = sum(1 for u in members if done.get(u.unit_id))
+                ws.append([day.isoformat(), settings.kind_names[k], street, community, len(members),
+                           len(members) - len(missing), late, safe(_shown("、".join(missing), masked))])
+            day += dt.timedelta(days=1)
 
 
 def write_csv(session: Session, settings: Settings, path: Path, *, start: dt.date, end: dt.date,

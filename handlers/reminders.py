@@ -90,15 +90,16 @@ def time_left(ctx: Context, kind: str) -> str:
     return f"（截止{at}，还有{left}）"
 
 
-def escalate(ctx: Context, kind: str, room_id: str) -> list[Action]:
-    """To the officials: who is still missing after the deadline, by street."""
-    missing = missing_units(ctx, kind, ())
+def escalate(ctx: Context, kind: str, room_id: str, scope: stats.Scope = stats.DISTRICT) -> list[Action]:
+    """To the officials: who is still missing after the deadline, by street (a street's own group:
+    its units only, by community)."""
+    missing = [u for u in missing_units(ctx, kind, ()) if scope.holds(u)]
     name = ctx.settings.kind_names.get(kind, kind)
     if not missing:
-        return [Say(f"✅ {name}今日已全部报送", room_id=room_id)]
+        return [Say(f"✅ {scope.community or scope.street or ''}{name}今日已全部报送", room_id=room_id)]
     by_parent: dict[str, list[str]] = defaultdict(list)
     for u in missing:
-        by_parent[u.parent or "其他"].append(u.name)
+        by_parent[(u.community if scope.street else u.parent) or "其他"].append(u.name)
     lines = [f"🔔 截止时间已过，{name}仍有{len(missing)}个单位未报送："]
     lines += [f"{parent}：{names(units)}" for parent, units in by_parent.items()]
     return [Say("\n".join(lines), room_id=room_id)]

@@ -67,12 +67,13 @@ def resumption_lines(ctx: Context, report: ParsedReport, unit_id: int, kind: str
     return []
 
 
-def resumed_before_plan(session: Session, settings: Settings, kind: str, day: dt.date) -> list[str]:
+def resumed_before_plan(session: Session, settings: Settings, kind: str, day: dt.date,
+                        scope: stats.Scope = stats.DISTRICT) -> list[str]:
     """For the summary: sites counted as resumed while their filing plans a later date."""
     if not any(t.roles.status for t in settings.templates(kind)):
         return []
     out = []
-    for unit in stats.units(session, kind=kind):
+    for unit in stats.units(session, kind=kind, scope=scope):
         if _resumed_on(session, settings, unit.unit_id, kind, day) is None:
             continue
         planned = _planned(session, settings, unit.unit_id, kind, day)

@@ -27,91 +27,124 @@ class UnitDay:
     community: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Part of the district: a street, or a community within it (None: the whole district)."""
+
+    street: str | None = None
+    community: str | None = None
+
+    def holds(self, unit: UnitDay) -> bool:
+        return (self.street in (None, unit.parent)) and (self.community in (None, unit.community))
+
+
+DISTRICT = Scope()
+
+
+def _units_in(scope: Scope) -> ColumnElement[bool]:
+    """Unit rows of the scope (true() for the district)."""
+    conds = [c for c in ((_U.c.parent == scope.street) if scope.street else None,
+                         (_U.c.community == scope.community) if scope.community else None) if c is not None]
+    return and_(*conds) if conds else true()
+
+
+def _reports_in(scope: Scope) -> ColumnElement[bool]:
+    if scope == DISTRICT:
+        return true()
+    return _R.c.unit_id.in_(core_select(_U.c.id).where(_units_in(scope)))
+
+
 def _of(templates: Sequence[str] | None) -> ColumnElement[bool]:
     """Daily templates only, when given: a one-off filing is not a daily report."""
     return _R.c.template.in_(list(templates)) if templates is not None else true()
 
 
-def units(session: Session, *, kind: str) -> list[UnitDay]:
+def units(session: Session, *, kind: str, scope: Scope = DISTRICT) -> list[UnitDay]:
     rows = session.connection().execute(
-        core_select(_U.c.id, _U.c.name, _U.c.parent, _U.c.community).where(_U.c.kind == kind, _U.c.active)
+        core_select(_U.c.id, _U.c.name, _U.c.parent, _U.c.community).where(_U.c.kind == kind, _U.c.active,
+                                                                            _units_in(scope))
         .order_by(_U.c.id))
     return [UnitDay(i, n, p, c) for i, n, p, c in rows]
 
 
-def reported_counts(session: Session, *, kind: str, templates: Sequence[str] | None = None, start: dt.date, end: dt.date) -> dict[dt.date, tuple[int, int]]:
+def reported_counts(session: Session, *, scope: Scope = DISTRICT, kind: str, templates: Sequence[str] | None = None, start: dt.date, end: dt.date) -> dict[dt.date, tuple[int, int]]:
     """day -> (units reported incl. nil reports, late reports)."""
     query = (
         core_select(_R.c.report_date, func.count(func.distinct(_R.c.unit_id)),
                     func.sum(case((_R.c.late, 1), else_=0)))
-        .where(_R.c.kind == kind, _of(templates), _R.c.status == "ok", _R.c.report_date.between(start, end))
+        .where(_R.c.kind == kind, _of(templates), _R.c.status == "ok", _R.c.report_date.between(start, end),
+               _reports_in(scope))
         .group_by(_R.c.report_date)
     )
     return {d: (int(n), int(late or 0)) for d, n, late in session.connection().execute(query)}
 
 
-def reported_unit_ids(session: Session, *, kind: str, templates: Sequence[str] | None = None, day: dt.date) -> set[int]:
-    query = core_select(_R.c.unit_id).where(_R.c.kind == kind, _of(templates), _R.c.status == "ok", _R.c.report_date == day)
+def reported_unit_ids(session: Session, *, scope: Scope = DISTRICT, kind: str, templates: Sequence[str] | None = None, day: dt.date) -> set[int]:
+    query = core_select(_R.c.unit_id).where(_R.c.kind == kind, _of(templates), _R.c.status == "ok",
+                                            _R.c.report_date == day, _reports_in(scope))
     return {u for (u,) in session.connection().execute(query)}
 
 
-def field_totals(session: Session, *, kind: str, templates: Sequence[str] | None = None, start: dt.date, end: dt.date,
+def field_totals(session: Session, *, scope: Scope = DISTRICT, kind: str, templates: Sequence[str] | None = None, start: dt.date, end: dt.date,
                  keys: Iterable[str]) -> dict[tuple[dt.date, str], int]:
     """(day, key) -> sum of the numeric field over the kind's reports."""
     query = (
         core_select(_R.c.report_date, _V.c.key, func.sum(_V.c.int_value))
         .select_from(_R.join(_V, _V.c.report_id == _R.c.id))
         .where(_R.c.kind == kind, _of(templates), _R.c.status == "ok", _R.c.report_date.between(start, end),
-               _V.c.key.in_(list(keys)))
+               _V.c.key.in_(list(keys)), _reports_in(scope))
         .group_by(_R.c.report_date, _V.c.key)
     )
     return {(d, k): int(total or 0) for d, k, total in session.connection().execute(query)}
 
 
-def value_counts(session: Session, *, kind: str, templates: Sequence[str] | None = None, day: dt.date, key: str) -> dict[str, int]:
+def value_counts(session: Session, *, scope: Scope = DISTRICT, kind: str, templates: Sequence[str] | None = None, day: dt.date, key: str) -> dict[str, int]:
     """How many reports gave each value of a field (enum text or 0/1), e.g. status -> resumed: 20."""
     value = func.coalesce(_V.c.text_value, func.cast(_V.c.int_value, _V.c.key.type))
     query = (
         core_select(value, func.count())
         .select_from(_R.join(_V, _V.c.report_id == _R.c.id))
-        .where(_R.c.kind == kind, _of(templates), _R.c.status == "ok", _R.c.report_date == day, _V.c.key == key)
+        .where(_R.c.kind == kind, _of(templates), _R.c.status == "ok", _R.c.report_date == day, _V.c.key == key,
+               _reports_in(scope))
         .group_by(value)
     )
     return {str(v): int(n) for v, n in session.connection().execute(query)}
 
 
-def units_where(session: Session, *, kind: str, templates: Sequence[str] | None = None, day: dt.date, key: str, below: int | None = None,
+def units_where(session: Session, *, scope: Scope = DISTRICT, kind: str, templates: Sequence[str] | None = None, day: dt.date, key: str, below: int | None = None,
                 above: int | None = None) -> list[tuple[str, int]]:
     """(unit name, value) of the day's reports whose field is above or below a bound."""
     cond = _V.c.int_value > above if above is not None else _V.c.int_value < below
     query = (
         core_select(_U.c.name, _V.c.int_value)
         .select_from(_R.join(_V, _V.c.report_id == _R.c.id).join(_U, _U.c.id == _R.c.unit_id))
-        .where(_R.c.kind == kind, _of(templates), _R.c.status == "ok", _R.c.report_date == day, _V.c.key == key, cond)
+        .where(_R.c.kind == kind, _of(templates), _R.c.status == "ok", _R.c.report_date == day, _V.c.key == key, cond,
+               _units_in(scope))
         .order_by(_U.c.id)
     )
     return [(n, int(v)) for n, v in session.connection().execute(query)]
 
 
-def last_report_days(session: Session, *, kind: str, day: dt.date,
+def last_report_days(session: Session, *, kind: str, day: dt.date, scope: Scope = DISTRICT,
                      templates: Sequence[str] | None = None) -> list[tuple[str, dt.date | None]]:
     """Each unit of the kind with its last report day up to `day` (None: never)."""
     joined = and_(_R.c.unit_id == _U.c.id, _R.c.status == "ok", _R.c.report_date <= day, _of(templates))
     query = (
         core_select(_U.c.name, func.max(_R.c.report_date))
         .select_from(_U.outerjoin(_R, joined))
-        .where(_U.c.kind == kind, _U.c.active)
+        .where(_U.c.kind == kind, _U.c.active, _units_in(scope))
         .group_by(_U.c.id, _U.c.name)
         .order_by(_U.c.id)
     )
     return [(n, d) for n, d in session.connection().execute(query)]
 
 
-def units_with(session: Session, *, kind: str, template: str, until: dt.date, key: str | None = None,
+def units_with(session: Session, *, scope: Scope = DISTRICT, kind: str, template: str, until: dt.date, key: str | None = None,
                text_value: str | None = None) -> set[int]:
     """Units that ever (up to a day) filed a template, or gave a field a value (status resumed)."""
     query = core_select(func.distinct(_R.c.unit_id)).where(
-        _R.c.kind == kind, _R.c.template == template, _R.c.status == "ok", _R.c.report_date <= until)
+        _R.c.kind == kind, _R.c.template == template, _R.c.status == "ok", _R.c.report_date <= until,
+        _reports_in(scope))
     if key is not None:
         query = query.select_from(_R.join(_V, _V.c.report_id == _R.c.id)).where(
             _V.c.key == key, _V.c.text_value == text_value)
@@ -128,6 +161,7 @@ class BoardRow:
     late: bool
     nil: bool
     warning: int | None
+    community: str | None = None
 
 
 def day_board(session: Session, *, day: dt.date, templates: Sequence[str], warning_keys: Sequence[str] = (),
@@ -140,7 +174,7 @@ def day_board(session: Session, *, day: dt.date, templates: Sequence[str], warni
                                    _R.c.template.in_(list(templates))))
     joined = joined.outerjoin(warning, and_(warning.c.report_id == _R.c.id, warning.c.key.in_(list(warning_keys))))
     query = core_select(_U.c.id, _U.c.name, _U.c.kind, _U.c.parent, _R.c.id, _R.c.late, _R.c.nil,
-                        warning.c.int_value).select_from(joined).where(_U.c.active)
+                        warning.c.int_value, _U.c.community).select_from(joined).where(_U.c.active)
     if kinds is not None:
         query = query.where(_U.c.kind.in_(list(kinds)))
     if street is not None:
@@ -148,7 +182,8 @@ def day_board(session: Session, *, day: dt.date, templates: Sequence[str], warni
     if community is not None:
         query = query.where(_U.c.community == community)
     rows = session.connection().execute(query.order_by(_U.c.kind, _U.c.parent, _U.c.id))
-    return [BoardRow(u, n, k, p, rid is not None, bool(late), bool(nil), f) for u, n, k, p, rid, late, nil, f in rows]
+    return [BoardRow(u, n, k, p, rid is not None, bool(late), bool(nil), f, c)
+            for u, n, k, p, rid, late, nil, f, c in rows]
 
 
 def unit_history(session: Session, *, unit_id: int, start: dt.date, end: dt.date) -> list[tuple[dt.date, str, int, bool, dict[str, object]]]:
@@ -173,8 +208,21 @@ def latest_report_day(session: Session, *, until: dt.date) -> dt.date | None:
     return day if isinstance(day, dt.date) or day is None else dt.date.fromisoformat(str(day))
 
 
-def first_report_day(session: Session, *, kind: str, templates: Sequence[str] | None = None) -> dt.date | None:
+def first_report_day(session: Session, *, scope: Scope = DISTRICT, kind: str, templates: Sequence[str] | None = None) -> dt.date | None:
     """When the kind's reporting began here: its first report."""
     day = session.connection().execute(
-        core_select(func.min(_R.c.report_date)).where(_R.c.kind == kind, _R.c.status == "ok", _of(templates))).scalar()
+        core_select(func.min(_R.c.report_date)).where(_R.c.kind == kind, _R.c.status == "ok", _of(templates),
+                                                      _reports_in(scope))).scalar()
     return day if isinstance(day, dt.date) or day is None else dt.date.fromisoformat(str(day))
+
+
+def reports_in_range(session: Session, *, templates: Sequence[str], start: dt.date, end: dt.date,
+                     scope: Scope = DISTRICT) -> dict[dt.date, dict[int, bool]]:
+    """day -> {unit id: late} of the daily reports in a range: one query for a roll-up over a year."""
+    query = core_select(_R.c.report_date, _R.c.unit_id, _R.c.late).where(
+        _R.c.template.in_(list(templates)), _R.c.status == "ok", _R.c.report_date.between(start, end),
+        _reports_in(scope))
+    out: dict[dt.date, dict[int, bool]] = {}
+    for day, unit_id, late in session.connection().execute(query):
+        out.setdefault(day, {})[unit_id] = bool(late)
+    return out

@@ -50,8 +50,11 @@ def cmd_summary(args: argparse.Namespace, cfg: Config) -> int:
     day = dt.date.fromisoformat(args.date) if args.date else today(cfg)
     if args.kind and args.kind not in cfg.kinds:
         return fail(f"unknown kind '{args.kind}' (config kinds: {', '.join(cfg.kinds)})")
+    from storage.stats import Scope
+
     with checked_engine(cfg) as engine, Session(engine) as session:
-        print(daily_summary(session, make_settings(cfg), day, kind=args.kind))
+        print(daily_summary(session, make_settings(cfg), day, kind=args.kind,
+                            scope=Scope(args.street, args.community), by=args.by))
     return 0
 
 
@@ -142,10 +145,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     su = sub.add_parser("summary", parents=[common], formatter_class=fmt,
                         help="print a day's summary (汇总) from the database, as the officials get it",
-                        epilog="examples:\n  wxbot summary --date 2020-02-26\n  wxbot summary --kind property "
-                               "--data-dir demo-data")
+                        epilog="examples:\n  wxbot summary --date 2020-02-26\n  wxbot summary --kind property --by community\n"
+                               "  wxbot summary --street 金山街道 --date 2020-02-26")
     su.add_argument("--date", type=iso_date, help="the day (YYYY-MM-DD, default today)")
     su.add_argument("--kind", help="only this kind of unit (物业小区 = property, …)")
+    su.add_argument("--street", help="one street's summary (街道), as its officials' group gets it")
+    su.add_argument("--community", help="one community's summary (社区)")
+    su.add_argument("--by", choices=["street", "community"],
+                    help="roll up by this level (分级汇总; default: the level below the one shown)")
     su.set_defaults(func=cmd_summary)
 
     iss = sub.add_parser("issues", parents=[common], help="list the open problems assigned on inspection (交办)",

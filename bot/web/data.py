@@ -32,7 +32,7 @@ def board(session: Session, settings: Settings, account: Account, day: dt.date, 
     rows = stats.day_board(session, day=day, templates=templates, warning_keys=warnings, kinds=kinds, street=street,
                            community=account.community)
     units = [{"id": r.unit_id, "name": r.name, "kind": r.kind, "kind_name": settings.kind_names[r.kind],
-              "street": r.parent, "state": _state(r), "fever": r.warning or 0, "nil": r.nil} for r in rows]
+              "street": r.parent, "community": r.community, "state": _state(r), "fever": r.warning or 0, "nil": r.nil} for r in rows]
     totals: dict[str, int] = {"units": len(units)}
     for state in ("late", "anomaly", "missing"):
         totals[state] = sum(1 for u in units if u["state"] == state)
@@ -42,8 +42,24 @@ def board(session: Session, settings: Settings, account: Account, day: dt.date, 
     totals["fever"] = sum(r.warning or 0 for r in rows)
     streets = sorted({u.parent for k in kinds for u in stats.units(session, kind=k)
                       if u.parent and sees(account, u.parent, u.community)})
+    by = "community" if (street or account.community) else "street"
     return {"date": day.isoformat(), "kind": kind, "street": street, "totals": totals, "units": units,
-            "streets": streets, "kinds": {k: settings.kind_names[k] for k in kinds}}
+            "streets": streets, "kinds": {k: settings.kind_names[k] for k in kinds},
+            "by": by, "rollup": rollup(units, by)}
+
+
+def rollup(units: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
+    """Reported / expected per street (or community), the least complete first."""
+    groups: dict[str, dict[str, Any]] = {}
+    for u in units:
+        name = u[by] or ("未分街道" if by == "street" else "未分社区")
+        g = groups.setdefault(name, {"name": name, "units": 0, "reported": 0, "anomaly": 0, "missing": []})
+        g["units"] += 1
+        g["reported"] += u["state"] != "missing"
+        g["anomaly"] += u["state"] == "anomaly"
+        if u["state"] == "missing":
+            g["missing"].append(u["name"])
+    return sorted(groups.values(), key=lambda g: (g["reported"] / g["units"], g["reported"] - g["units"], g["name"]))
 
 
 def sees(account: Account, street: str | None, community: str | None) -> bool:

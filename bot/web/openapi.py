@@ -35,7 +35,9 @@ OPENAPI: dict[str, Any] = {
     "components": {"securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "wxbot_session"}}},
     "paths": {
         "/api/days/{date}": _get("Every unit's state on a day, with totals", [_DATE, _KIND], {"type": "object", "properties": {
-            "date": {"type": "string"}, "totals": {"type": "object"}, "units": {"type": "array", "items": _UNIT_STATE}}}),
+            "date": {"type": "string"}, "totals": {"type": "object"}, "units": {"type": "array", "items": _UNIT_STATE},
+            "by": {"type": "string", "enum": ["street", "community"]},
+            "rollup": {"type": "array", "items": {"type": "object"}}}}),
         "/api/units": _get("Units visible to this account", [_KIND], {"type": "array", "items": {"type": "object"}}),
         "/api/units/{unit_id}/reports": _get(
             "One unit's reports (newest day last)",

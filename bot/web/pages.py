@@ -70,9 +70,23 @@ def board_page(data: dict[str, Any], account: Any, csrf: str, chart: str = "", s
 <div class="totals"><div>单位 <b id="t-units">{t["units"]}</b></div><div>已报 <b id="t-reported">{t["reported"]}</b></div>
 <div>迟报 <b>{t["late"]}</b></div><div>异常 <b id="t-anomaly">{t["anomaly"]}</b></div><div>未报 <b id="t-missing">{t["missing"]}</b></div>
 <div>体温异常 <b>{t["fever"]}</b>人</div></div>
+{_rollup(data)}
 {('<h3>趋势 ' + _spans(f'/?date={data["date"]}&', span) + '</h3>' + chart) if chart else ''}
 <div class="grid">{tiles}</div>"""
     return layout("日报看板", body, account, csrf)
+
+
+def _rollup(data: dict[str, Any]) -> str:
+    """分街道 (or 分社区): reported/expected per part, the least complete first, with who is missing."""
+    if len(data["rollup"]) < 2:
+        return ""
+    level = "街道" if data["by"] == "street" else "社区"
+    rows = "".join(
+        f'<tr><td>{escape(g["name"])}</td><td>{g["reported"]}/{g["units"]}</td><td>{g["anomaly"] or ""}</td>'
+        f'<td>{escape("、".join(g["missing"][:10]) + ("等" if len(g["missing"]) > 10 else ""))}</td></tr>'
+        for g in data["rollup"])
+    return (f'<h3>分{level}</h3><table id="rollup"><tr><th>{level}</th><th>已报/应报</th><th>异常</th><th>未报</th></tr>'
+            f'{rows}</table>')
 
 
 def unit_page(unit: dict[str, Any], reports: list[dict[str, Any]], problems: list[dict[str, Any]],
