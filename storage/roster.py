@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from storage import vocab
-from storage.models import Member, Unit
+from storage.models import Group, Member, Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,5 +139,30 @@ def rename_unit(session: Session, *, unit: Unit, name: str) -> None:
 def set_active(session: Session, *, unit: Unit, active: bool) -> None:
     unit.active = active
     session.add(unit)
+    session.flush()
+    vocab.bump(session)
+
+
+def place_unit(session: Session, *, unit: Unit, street: str | None, community: str | None) -> None:
+    unit.parent, unit.community, unit.source = street, community, "admin"
+    session.add(unit)
+    session.flush()
+    vocab.bump(session)
+
+
+def bind_member(session: Session, *, member: Member, unit_id: int | None, now: dt.datetime) -> None:
+    """Bound by an admin: confirmed at once (a self-bind by 我是 waits for 确认)."""
+    member.unit_id, member.confirmed, member.updated_at = unit_id, unit_id is not None, now
+    session.add(member)
+    session.flush()
+    vocab.bump(session)
+
+
+def all_groups(session: Session) -> list[Group]:
+    return list(session.exec(select(Group).order_by(col(Group.kind), col(Group.id))))
+
+
+def unbind_group(session: Session, *, group: Group) -> None:
+    session.delete(group)
     session.flush()
     vocab.bump(session)

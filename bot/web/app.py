@@ -16,12 +16,12 @@ from bot.app import make_settings
 from bot.config import Config
 from bot.web import guard
 from bot.web.desk import DESK, Desk, Health
-from bot.web.routes import api, audit, board, export, health, problems, session, units, vocabulary
+from bot.web.routes import admin, api, audit, board, export, health, problems, session, units, vocabulary
 from handlers.context import Clock
 
 __all__ = ["Health", "make_app"]
 ROUTES = [health.routes, session.routes, board.routes, units.routes, problems.routes, vocabulary.routes,
-          export.routes, api.routes, audit.routes]
+          export.routes, api.routes, audit.routes, admin.routes]
 
 
 def secret_key(data_dir: Path) -> bytes:
