@@ -16,7 +16,7 @@ from storage.db import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 # the tests' own copy of the config: a bureau editing its config.yaml never breaks the test suite
-CONFIG = ROOT / "tests" / "data" / "config.yaml"
+CONFIG = ROOT / "tests" / "fixtures" / "config.yaml"
 TODAY = dt.date(2020, 2, 26)
 PG_URL = os.environ.get("WXBOT_TEST_DATABASE_URL")
 

@@ -84,7 +84,7 @@ def test_broken_config_names_the_key_and_exits_2(
 
 
 def test_the_shipped_config_loads() -> None:
-    """The deployment's config.yaml (the tests read their own copy, tests/data/config.yaml)."""
+    """The deployment's config.yaml (the tests read their own copy, tests/fixtures/config.yaml)."""
     cfg = load_config(ROOT / "config.yaml")
     assert cfg.templates and cfg.schedules
 
