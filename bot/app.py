@@ -16,7 +16,7 @@ from handlers.chat import Action, Incoming, reply
 from handlers.context import Clock, Context, GroupInfo, Settings
 from handlers.parser import Parser, Registry
 from storage import outbox as outbox_store
-from storage import queries, vocab
+from storage import queries, rooms, vocab
 from storage.db import is_db_fault, session_scope
 from storage.models import Member, Unit
 from storage.stats import Scope
@@ -140,6 +140,8 @@ class App:
         with session_scope(self.engine) as session:
             if not outbox_store.first_sight(session, message_id=msg.message_id, now=now):
                 return "duplicate", []
+            if not self._first_content(session, msg, now):
+                return "duplicate (another of our accounts)", []
             parser = self.parser_for(session)
             group = resolve_group(session, self.cfg, msg.room_id, msg.room_topic, self._bindings)
             ctx = Context(self.clock, session, self.settings, group, self.bot_id, registry_parser=parser,
@@ -157,6 +159,15 @@ class App:
             enqueue_actions(session, actions, now, trusted=self.settings.admins, answer=answer, pacing=self.pacing,
                             account=self.account)
         return name, actions
+
+
+    def _first_content(self, session: Session, msg: Incoming, now: dt.datetime) -> bool:
+        """With several accounts the same message reaches two of them under two ids."""
+        if len(self.cfg.accounts) < 2 or msg.room_id is None or not msg.text:
+            return True
+        window = dt.timedelta(seconds=self.cfg.ownership.dedup_seconds)
+        return rooms.first_content(session, room_id=msg.room_id, sender_id=msg.sender_id, body=msg.text,
+                                   at=msg.time or now, window=window)
 
 
 RECEIPTS = {"report": "receipt", "jielong": "receipt", "prompt answer": "receipt", "photo": "receipt"}

@@ -41,6 +41,7 @@ class GroupSpec(BaseModel):
     # an officials' group of one street (or one community): summaries and escalations for that part only
     street: str | None = None
     community: str | None = None
+    owner: str | None = None  # the account that sends here (default: the first of ours seen in the room)
 
     @model_validator(mode="after")
     def _room_or_topic(self) -> GroupSpec:
@@ -126,6 +127,27 @@ class WebSpec(BaseModel):
     session_hours: float = Field(default=12.0, gt=0)
 
 
+class AccountSpec(BaseModel):
+    """One WeChat account the bot runs as (one process each: `wxbot run --account NAME`). Secrets stay
+    in the environment: the config names the variables that hold them."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    transport: Literal["wechaty"] = "wechaty"
+    token_env: str = "WECHATY_PUPPET_SERVICE_TOKEN"
+    endpoint_env: str = "WECHATY_PUPPET_SERVICE_ENDPOINT"
+    daily_cap: int | None = Field(default=None, gt=0)  # this account's cap, if not outbox.daily_cap
+
+
+class OwnershipSpec(BaseModel):
+    """Several accounts in one room: one sends; another takes over while it is silent."""
+
+    model_config = ConfigDict(extra="forbid")
+    failover_seconds: float = Field(default=300.0, gt=0)
+    # the same text from the same sender in the same room within this window is one message
+    dedup_seconds: float = Field(default=20.0, gt=0)
+
+
 class ConnectionSpec(BaseModel):
     """How the supervisor watches the WeChat connection."""
 
@@ -183,6 +205,9 @@ class Config(BaseModel):
     units: list[UnitSpec] = Field(default_factory=list)
     groups: list[GroupSpec] = Field(default_factory=list)
     roster: list[RosterEntry] = Field(default_factory=list)
+    # WeChat accounts (one process each); none listed: one account, "default", from WECHATY_PUPPET_SERVICE_*
+    accounts: list[AccountSpec] = Field(default_factory=list)
+    ownership: OwnershipSpec = Field(default_factory=OwnershipSpec)
     connection: ConnectionSpec = Field(default_factory=ConnectionSpec)
     outbox: OutboxSpec = Field(default_factory=OutboxSpec)
     retention: RetentionSpec = Field(default_factory=RetentionSpec)
@@ -242,6 +267,27 @@ class Config(BaseModel):
         if by_room is not None:
             return by_room
         return next((g for g in self.groups if not g.room and g.topic and g.topic == topic), None)
+
+    def all_accounts(self) -> list[AccountSpec]:
+        return self.accounts or [AccountSpec(name="default")]
+
+    def account(self, name: str | None) -> AccountSpec:
+        """The named account; with one account, that one. KeyError names the choices."""
+        found = self.all_accounts()
+        if name is None and len(found) == 1:
+            return found[0]
+        match = next((a for a in found if a.name == name), None)
+        if match is None:
+            raise KeyError(", ".join(a.name for a in found))
+        return match
+
+    def pins(self) -> dict[str, str]:
+        """room id or topic -> the account pinned to send there."""
+        out: dict[str, str] = {}
+        for g in self.groups:
+            if g.owner:
+                out.update({k: g.owner for k in (g.room, g.topic) if k})
+        return out
 
     def unit_spec(self, name: str) -> UnitSpec | None:
         return next((u for u in self.units if u.name == name), None)
@@ -306,6 +352,13 @@ def _check_schedules(cfg: Config) -> list[tuple[str, str]]:
         problems += [(f"schedules.{i}.text", p) for p in _prompt_times(job, cfg.deadlines)]
         if job.group is not None and not any(job.group in (g.room, g.topic) for g in cfg.groups):
             problems.append((f"schedules.{i}.group", f"'{job.group}' is no configured group's room or topic"))
+    names = [a.name for a in cfg.accounts]
+    for i, a in enumerate(cfg.accounts):
+        if names.count(a.name) > 1:
+            problems.append((f"accounts.{i}.name", f"duplicate account name '{a.name}'"))
+    for i, g in enumerate(cfg.groups):
+        if g.owner is not None and g.owner not in [a.name for a in cfg.all_accounts()]:
+            problems.append((f"groups.{i}.owner", f"unknown account '{g.owner}' (accounts: {', '.join(names) or 'default'})"))
     if cfg.officials_kind not in cfg.kinds:
         problems.append(("officials_kind", f"unknown kind '{cfg.officials_kind}'"))
     return problems
@@ -326,7 +379,7 @@ def _loc(parts: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in parts) or "(top level)"
 
 
-_NAMED = re.compile(r"^(schedules|templates|units|groups|roster|web\.accounts)\.(\d+)\b")
+_NAMED = re.compile(r"^(schedules|templates|units|groups|roster|accounts|web\.accounts)\.(\d+)\b")
 
 
 def _named(where: str, data: dict[str, Any]) -> str:

@@ -57,7 +57,7 @@ async def serve(cfg: Config, runtime: rt.Runtime, watch: Watch, *, with_web: boo
     try:
         await supervise(runtime.new_connector, on_up, watch, on_down=runtime.down)
     except BadCredentials as exc:
-        token = os.environ.get("WECHATY_PUPPET_SERVICE_TOKEN", "")
+        token = os.environ.get(cfg.account(runtime.app.account).token_env, "")
         said = str(exc).replace(token, "***") if token else str(exc)  # the gateway echoes the token
         log.error("the service rejected the credentials: %s", said)
         print(f"wxbot: the puppet service rejected the token (WECHATY_PUPPET_SERVICE_TOKEN): {said}", file=sys.stderr)
@@ -75,12 +75,13 @@ def watch_of(cfg: Config) -> Watch:
     return Watch(silence=c.silence_seconds, login_timeout=c.login_timeout_seconds, max_backoff=c.max_backoff_seconds)
 
 
-async def _main(cfg: Config, connector: Callable[[rt.Runtime], Connector], with_web: bool) -> int:
+async def _main(cfg: Config, connector: Callable[[rt.Runtime], Connector], with_web: bool,
+                account: str = "default") -> int:
     engine = rt.open_database(cfg, migrate=False)
     clock = SystemClock(cfg.tz)
-    runtime = rt.build(cfg, clock, engine=engine, connector=connector)
+    runtime = rt.build(cfg, clock, engine=engine, connector=connector, account=account)
     return await serve(cfg, runtime, watch_of(cfg), with_web=with_web, clock=clock)
 
 
-def run_live(cfg: Config, *, token: str, endpoint: str, web: bool = False) -> int:
-    return asyncio.run(_main(cfg, rt.wechaty_connector(cfg, token=token, endpoint=endpoint), web))
+def run_live(cfg: Config, *, token: str, endpoint: str, web: bool = False, account: str = "default") -> int:
+    return asyncio.run(_main(cfg, rt.wechaty_connector(cfg, token=token, endpoint=endpoint), web, account))

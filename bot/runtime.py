@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -23,6 +24,7 @@ from bot.outbox import Outbox, Pacing, SleepingClock, process_name
 from bot.scheduler import Scheduler
 from handlers.chat import Action, Incoming
 from storage import processes, schema
+from storage import rooms as rooms_store
 from storage.db import session_scope
 
 log = logging.getLogger("wxbot.runtime")
@@ -77,9 +79,15 @@ class Runtime:
         if rooms is None:
             rooms = await self.connector.rooms()
 
+        cfg, account, now = self.app.cfg, self.app.account, self.app.clock.now()
+        pins = cfg.pins()
+        pinned = {room: pins[k] for room, topic in rooms for k in (room, topic) if k in pins}
+
         def bind() -> list[str]:
             with session_scope(self.engine) as session:
-                return sync_rooms(session, self.app.cfg, rooms, self.app.clock.now())
+                rooms_store.record_presence(session, account=account, rooms=[r for r, _ in rooms], now=now,
+                                            pins=pinned)
+                return sync_rooms(session, cfg, rooms, now)
         return await asyncio.to_thread(bind)
 
     def connection_state(self) -> tuple[bool, float | None]:
@@ -90,11 +98,25 @@ class Runtime:
         return up, round(time.monotonic() - self.connector.last_event, 1)
 
     def _beat(self) -> None:
+        self.beat()
+        self.rebalance(self.app.clock.now())
+
+    def beat(self) -> None:
         logged_in, age = self.connection_state()
         now = self.app.clock.now()
         last = now - dt.timedelta(seconds=age) if age is not None else None
         with session_scope(self.engine) as s:
             processes.beat(s, name=self.name, now=now, logged_in=logged_in, last_event_at=last)
+
+    def rebalance(self, now: dt.datetime) -> list[rooms_store.Move]:
+        """Rooms whose sending account went silent move to another of ours in the room, and back."""
+        silence = dt.timedelta(seconds=self.app.cfg.ownership.failover_seconds)
+        with session_scope(self.engine) as s:
+            alive = rooms_store.alive_accounts(s, now=now, silence=silence)
+            moves = rooms_store.rebalance(s, alive=alive, now=now, silence=silence)
+        for m in moves:
+            log.warning("room %s now sent by %s (was %s): %s", m.room_id, m.to_account, m.from_account, m.reason)
+        return moves
 
     async def heartbeat(self) -> None:
         while True:
@@ -151,9 +173,13 @@ def pacing_of(cfg: Config) -> Pacing:
 
 
 def build(cfg: Config, clock: SleepingClock, *, engine: Engine, connector: Callable[[Runtime], Connector],
-          pacing: Pacing | None = None, account: str = "default") -> Runtime:
-    pacing = pacing or pacing_of(cfg)
-    name = process_name()
+          pacing: Pacing | None = None, account: str = "default", name: str | None = None) -> Runtime:
+    if pacing is None:
+        pacing = pacing_of(cfg)
+        cap = next((a.daily_cap for a in cfg.accounts if a.name == account and a.daily_cap), None)
+        if cap:
+            pacing = dataclasses.replace(pacing, daily_cap=cap)
+    name = name or process_name()
     with session_scope(engine) as session:
         bootstrap(session, cfg, clock)
         processes.register(session, name=name, account=account, now=clock.now())

@@ -339,3 +339,46 @@ class Notice(SQLModel, table=True):
     day: dt.date
     key: str
     created_at: dt.datetime
+
+
+class RoomPresence(SQLModel, table=True):
+    """Which of our WeChat accounts sit in which room (each process records its account's rooms)."""
+
+    room_id: str = Field(primary_key=True)
+    account: str = Field(primary_key=True)
+    seen_at: dt.datetime
+
+
+class RoomOwner(SQLModel, table=True):
+    """The one account that sends to a room: pinned in config, else the first seen (home); another
+    account present takes over while the home account is silent, and gives it back."""
+
+    room_id: str = Field(primary_key=True)
+    account: str
+    home: str
+    pinned: bool = False
+    since: dt.datetime
+
+
+class OwnershipChange(SQLModel, table=True):
+    """A failover or a give-back, kept for the operator."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    room_id: str = Field(index=True)
+    from_account: str
+    to_account: str
+    reason: str
+    at: dt.datetime
+
+
+class SeenContent(SQLModel, table=True):
+    """A message reaching two of our accounts arrives under two ids: room + sender + text digest +
+    time say it is the same message."""
+
+    __table_args__ = (Index("ix_seencontent_key", "room_id", "sender_id", "digest", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    room_id: str
+    sender_id: str
+    digest: str
+    at: dt.datetime

@@ -17,6 +17,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from storage import rooms
 from storage.models import Attachment, OutboxMessage, ProcessedMessage, SendSlot
 
 _PROCESSED = ProcessedMessage.__table__  # type: ignore[attr-defined]
@@ -59,11 +60,15 @@ class Row:
 
 
 def enqueue(session: Session, *, now: dt.datetime, rows: Iterable[Row], account: str = "default") -> int:
+    """A message to a room is sent by the room's owner (storage.rooms), whichever process queued it;
+    a private message by the account it came through."""
+    rows = list(rows)
+    owner = rooms.owners(session, rooms=(r.room_id for r in rows if r.room_id))
     params = [{
         "room_id": r.room_id, "to_id": r.to_id, "text": r.text, "file_path": r.file_path,
         "mention_ids": list(r.mention_ids), "status": "queued", "attempts": 0, "due_at": now, "created_at": now,
         "category": r.category, "priority": PRIORITY.get(r.category, 1), "expires_at": r.expires_at,
-        "account": account, "for_sender": r.for_sender, "repeats": 0,
+        "account": owner.get(r.room_id or "", account), "for_sender": r.for_sender, "repeats": 0,
     } for r in rows]
     if params:
         session.connection().execute(_ENQUEUE, params)

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from openpyxl import load_workbook
 from sqlalchemy import Engine
@@ -247,3 +248,29 @@ def test_the_database_and_data_directory_are_private(tmp_path: Path) -> None:
                     "db", "upgrade"], check=True, capture_output=True)
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     assert stat.S_IMODE((data / "wxbot.db").stat().st_mode) == 0o600
+
+
+async def test_two_web_processes_share_sessions_and_throttles_through_the_database(
+        config: Config, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several `wxbot web` behind one proxy: a login made on one is honoured by the other, a logout
+    on the other ends it on both, and wrong passwords count wherever they land."""
+    monkeypatch.setenv("WXBOT_WEB_SECRET", "3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+    async with desk(config, engine, tmp_path / "a") as a, desk(config, engine, tmp_path / "b") as b:
+        assert await login(a, "district") == 302
+        b.session.cookie_jar.update_cookies(a.session.cookie_jar.filter_cookies(a.make_url("/")))
+        assert (await b.get("/api/units")).status == 200  # the other process knows the session
+        page = await (await b.get("/?date=2020-02-26")).text()
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        assert (await b.post("/logout", data={"csrf": token}, allow_redirects=False)).status in (302, 303)
+        assert (await a.get("/api/units")).status == 401  # ended everywhere
+        for client in (a, b, a, b):
+            assert await login(client, "jinshan", "wrong") == 401
+        with Session(engine) as s:
+            assert web_auth_state(s, "jinshan").failures == 4  # counted across both processes
+    assert not (tmp_path / "a" / "web_secret.key").exists()  # the shared key came from the environment
+
+
+def web_auth_state(s: Session, username: str) -> object:
+    from storage import accounts
+
+    return accounts.state(s, username=username)

@@ -9,12 +9,12 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.cli import accounts, data, doctor, roster, serve
+from bot.cli import accounts, backup, data, doctor, roster, serve, status
 from bot.cli.common import EXIT_USAGE, fail, find_config
 from bot.config import Config, ConfigError, load_config
 
 __all__ = ["EXIT_USAGE", "build_parser", "main"]
-MODULES = [data, serve, accounts, roster, doctor]
+MODULES = [data, serve, accounts, roster, doctor, status, backup]
 
 DESCRIPTION = """wxbot — the housing bureau's WeChat group bot: it reads the reports (报送) people post,
 answers each one, reminds those who have not reported, and sends the officials their summaries.

@@ -44,18 +44,23 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 
 
 def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
-    token = os.environ.get("WECHATY_PUPPET_SERVICE_TOKEN")
-    endpoint = os.environ.get("WECHATY_PUPPET_SERVICE_ENDPOINT")
+    try:
+        account = cfg.account(args.account)
+    except KeyError as exc:
+        which = "which account to run: --account" if args.account is None else f"no account '{args.account}' in config.yaml:"
+        return fail(f"{which} one of {exc.args[0]} (one process per WeChat account)")
+    token = os.environ.get(account.token_env)
+    endpoint = os.environ.get(account.endpoint_env)
     if not token:
-        return fail("WECHATY_PUPPET_SERVICE_TOKEN is not set: get a token from a Wechaty puppet service "
+        return fail(f"{account.token_env} is not set: get a token from a Wechaty puppet service "
                     "provider or your self-hosted gateway (see README, 'Running in WeChat')")
     if not endpoint:
-        return fail("WECHATY_PUPPET_SERVICE_ENDPOINT is not set (host:port of the puppet service gateway); "
+        return fail(f"{account.endpoint_env} is not set (host:port of the puppet service gateway); "
                     "without it wechaty would ask a discovery service on the internet")
     from bot.live import run_live
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    return run_live(cfg, token=token, endpoint=endpoint, web=args.web)
+    return run_live(cfg, token=token, endpoint=endpoint, web=args.web, account=account.name)
 
 
 def cmd_web(args: argparse.Namespace, cfg: Config) -> int:
@@ -78,9 +83,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                        help="connect to WeChat through a Wechaty puppet service and serve the groups (机器人上线)",
                        description="Needs WECHATY_PUPPET_SERVICE_TOKEN and WECHATY_PUPPET_SERVICE_ENDPOINT "
                                    "(see README, 'Running in WeChat'). Reconnects by itself; stop with Ctrl-C.",
-                       epilog="example:\n  WECHATY_PUPPET_SERVICE_TOKEN=… WECHATY_PUPPET_SERVICE_ENDPOINT=10.0.0.5:8788 "
-                              "wxbot run --web")
+                       epilog="examples:\n  WECHATY_PUPPET_SERVICE_TOKEN=… WECHATY_PUPPET_SERVICE_ENDPOINT=10.0.0.5:8788 "
+                              "wxbot run --web\n  wxbot run --account north   (its token and endpoint from the "
+                              "variables accounts: names)")
     r.add_argument("--web", action="store_true", help="also serve the officials' desk (网页) in this process")
+    r.add_argument("--account", help="the WeChat account to run as (accounts: in config.yaml; one per process)")
     r.set_defaults(func=cmd_run)
 
     w = sub.add_parser("web", parents=[common], formatter_class=fmt,

@@ -4,6 +4,7 @@ sharing one Desk (deployment, database in a worker thread, clock) and the login 
 from __future__ import annotations
 
 import base64
+import os
 import secrets
 from pathlib import Path
 
@@ -16,16 +17,19 @@ from bot.app import make_settings
 from bot.config import Config
 from bot.web import guard
 from bot.web.desk import DESK, Desk, Health
-from bot.web.routes import admin, api, audit, board, export, health, problems, session, units, vocabulary
+from bot.web.routes import admin, api, audit, board, export, fleet, health, problems, session, units, vocabulary
 from handlers.context import Clock
 
 __all__ = ["Health", "make_app"]
 ROUTES = [health.routes, session.routes, board.routes, units.routes, problems.routes, vocabulary.routes,
-          export.routes, api.routes, audit.routes, admin.routes]
+          export.routes, api.routes, audit.routes, admin.routes, fleet.routes]
 
 
 def secret_key(data_dir: Path) -> bytes:
-    """A persistent key (sessions survive restarts), made on first use, readable only by us."""
+    """A persistent key (sessions survive restarts), made on first use, readable only by us. Web
+    processes on several hosts share one through $WXBOT_WEB_SECRET (urlsafe base64 of 32 bytes)."""
+    if shared := os.environ.get("WXBOT_WEB_SECRET"):
+        return base64.urlsafe_b64decode(shared)
     path = data_dir / "web_secret.key"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ main{padding:1rem;max-width:1200px;margin:auto}
 table{border-collapse:collapse;background:#fff;width:100%}td,th{border:1px solid #ddd;padding:.3rem .5rem;text-align:left}
 .overdue{color:#d33;font-weight:bold}svg.chart{max-width:100%;background:#fff}form.filters{display:flex;gap:.5rem;flex-wrap:wrap;margin:.5rem 0}
 form.inline{display:inline-flex;gap:.25rem;margin:.1rem .3rem .1rem 0}.notice{background:#fff7d6;padding:.4rem .6rem}
-.tabs a{margin-right:1rem}.tabs a.current{font-weight:bold}tr.retired{color:#999}tr.pending{background:#fff7d6}
+.tabs a{margin-right:1rem}.tabs a.current{font-weight:bold}tr.retired{color:#999}tr.pending{background:#fff7d6}tr.down{background:#fde2e2}
 """
 
 
@@ -27,7 +27,7 @@ def layout(title: str, body: str, account: Any | None = None, csrf: str = "") ->
     if account is not None:
         nav = (f'<a href="/">日报看板</a><a href="/problems">整改问题</a>'
                + ('<a href="/vocabulary">识别词汇</a>' if account.role == "district" else "")
-               + ('<a href="/admin/units">管理</a><a href="/audit">审计日志</a>'
+               + ('<a href="/admin/units">管理</a><a href="/status">运行状态</a><a href="/audit">审计日志</a>'
                   if getattr(account, "admin", False) else "")
                + f'<span>{escape(account.name)}'
                f'{("（" + escape(account.street) + "）") if account.street else ""}</span>'
