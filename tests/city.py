@@ -34,6 +34,7 @@ class Sent:
     text: str
     mentions: tuple[str, ...]
     at: dt.datetime
+    real: float = field(default_factory=time.perf_counter)  # wall time, for the bench's latency
 
 
 class SimConnector:
