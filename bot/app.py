@@ -34,7 +34,7 @@ def make_settings(cfg: Config) -> Settings:
         supplies={k: dict(v) for k, v in cfg.supplies.items()},
         reply_window=dt.timedelta(minutes=cfg.reply_window_minutes),
         prompted_kinds=frozenset(s.kind for s in cfg.schedules if s.action == "grid_prompt" and s.kind),
-        chart_font=str(cfg.chart_font),
+        chart_font=str(cfg.chart_font), needs_mention=cfg.needs_mention,
     )
 
 
@@ -106,6 +106,11 @@ class App:
     _bindings: dict[str, str] = field(default_factory=dict)
     _members: dict[str, Member] = field(default_factory=dict)
     _stamp: int | None = None
+
+    def member_name(self, contact_id: str) -> str:
+        """A reporter's name as the registry knows it (WeCom frames carry only user ids)."""
+        member = self._members.get(contact_id)
+        return member.name if member is not None and member.name else contact_id
 
     def parser_for(self, session: Session) -> Parser:
         """The parser with the units and taught labels in the database, rebuilt when they change

@@ -127,15 +127,25 @@ class WebSpec(BaseModel):
     session_hours: float = Field(default=12.0, gt=0)
 
 
+Transport = Literal["wechaty", "wecom"]
+
+
 class AccountSpec(BaseModel):
     """One WeChat account the bot runs as (one process each: `wxbot run --account NAME`). Secrets stay
     in the environment: the config names the variables that hold them."""
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    transport: Literal["wechaty"] = "wechaty"
+    transport: Transport = "wechaty"
+    # wechaty: a puppet service's token and endpoint
     token_env: str = "WECHATY_PUPPET_SERVICE_TOKEN"
     endpoint_env: str = "WECHATY_PUPPET_SERVICE_ENDPOINT"
+    # wecom: the 智能机器人's bot id and secret; the server (default WeCom's own) and, for a private
+    # deployment, the CA that signed its certificate
+    bot_id_env: str = "WECOM_BOT_ID"
+    secret_env: str = "WECOM_BOT_SECRET"
+    ws_url: str | None = Field(default=None, pattern=r"^wss://")
+    ca_file: Path | None = None
     daily_cap: int | None = Field(default=None, gt=0)  # this account's cap, if not outbox.daily_cap
 
 
@@ -205,8 +215,9 @@ class Config(BaseModel):
     units: list[UnitSpec] = Field(default_factory=list)
     groups: list[GroupSpec] = Field(default_factory=list)
     roster: list[RosterEntry] = Field(default_factory=list)
-    # WeChat accounts (one process each); none listed: one account, "default", from WECHATY_PUPPET_SERVICE_*
+    # WeChat accounts (one process each); none listed: one account, "default", over `transport`
     accounts: list[AccountSpec] = Field(default_factory=list)
+    transport: Transport = "wechaty"
     ownership: OwnershipSpec = Field(default_factory=OwnershipSpec)
     connection: ConnectionSpec = Field(default_factory=ConnectionSpec)
     outbox: OutboxSpec = Field(default_factory=OutboxSpec)
@@ -269,7 +280,12 @@ class Config(BaseModel):
         return next((g for g in self.groups if not g.room and g.topic and g.topic == topic), None)
 
     def all_accounts(self) -> list[AccountSpec]:
-        return self.accounts or [AccountSpec(name="default")]
+        return self.accounts or [AccountSpec(name="default", transport=self.transport)]
+
+    @property
+    def needs_mention(self) -> bool:
+        """WeCom pushes a group message to the bot only when it @-mentions the bot."""
+        return any(a.transport == "wecom" for a in self.all_accounts())
 
     def account(self, name: str | None) -> AccountSpec:
         """The named account; with one account, that one. KeyError names the choices."""

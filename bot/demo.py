@@ -161,18 +161,24 @@ def fresh_keep(keep: Path) -> str | None:
     return None
 
 
-def run_demo(cfg: Config, keep: Path | None = None) -> int:
+def run_demo(cfg: Config, keep: Path | None = None, transport: str = "wechaty") -> int:
     console = Console()
+    if transport == "wecom":
+        from bot.demo_wecom import play_wecom
+
+        player = play_wecom
+    else:
+        player = play
     if keep is not None:
         problem = fresh_keep(keep)
         if problem:
             print(f"wxbot: {problem}", file=sys.stderr)
             return 2
-        lines = asyncio.run(play(cfg, keep))
+        lines = asyncio.run(player(cfg, keep))
         (keep / DEMO_MARK).write_text("made by `wxbot demo --keep`; a second run starts this directory afresh\n")
     else:
         with tempfile.TemporaryDirectory(prefix="wxbot-demo-") as tmp:
-            lines = asyncio.run(play(cfg, Path(tmp)))
+            lines = asyncio.run(player(cfg, Path(tmp)))
     print_transcript(lines, console)
     bot_lines = sum(1 for ln in lines if ln.bot)
     console.print(f"[dim]{len(lines) - bot_lines} messages from people, {bot_lines} from the bot "

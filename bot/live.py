@@ -12,8 +12,8 @@ from aiohttp import web
 
 from bot import runtime as rt
 from bot.clock import SystemClock
-from bot.config import Config
-from bot.connectors.base import BadCredentials, Connector, Watch
+from bot.config import AccountSpec, Config
+from bot.connectors.base import BadCredentials, Connector, Displaced, Watch
 from bot.supervisor import supervise
 from bot.web.app import make_app
 from bot.web.desk import Health
@@ -57,10 +57,17 @@ async def serve(cfg: Config, runtime: rt.Runtime, watch: Watch, *, with_web: boo
     try:
         await supervise(runtime.new_connector, on_up, watch, on_down=runtime.down)
     except BadCredentials as exc:
-        token = os.environ.get(cfg.account(runtime.app.account).token_env, "")
-        said = str(exc).replace(token, "***") if token else str(exc)  # the gateway echoes the token
+        account = cfg.account(runtime.app.account)
+        secret = os.environ.get(account.secret_env if account.transport == "wecom" else account.token_env, "")
+        said = str(exc).replace(secret, "***") if secret else str(exc)  # a gateway may echo the token
         log.error("the service rejected the credentials: %s", said)
-        print(f"wxbot: the puppet service rejected the token (WECHATY_PUPPET_SERVICE_TOKEN): {said}", file=sys.stderr)
+        what = (f"WeCom rejected the bot id or secret ({account.bot_id_env}, {account.secret_env})"
+                if account.transport == "wecom" else f"the puppet service rejected the token ({account.token_env})")
+        print(f"wxbot: {what}: {said}", file=sys.stderr)
+        return 2
+    except Displaced as exc:
+        log.error("stopping: %s", exc)
+        print(f"wxbot: {exc}", file=sys.stderr)
         return 2
     finally:
         if runner is not None:
@@ -85,3 +92,8 @@ async def _main(cfg: Config, connector: Callable[[rt.Runtime], Connector], with_
 
 def run_live(cfg: Config, *, token: str, endpoint: str, web: bool = False, account: str = "default") -> int:
     return asyncio.run(_main(cfg, rt.wechaty_connector(cfg, token=token, endpoint=endpoint), web, account))
+
+
+def run_wecom(cfg: Config, account: AccountSpec, *, bot_id: str, secret: str, web: bool = False) -> int:
+    connector = rt.wecom_connector(cfg, bot_id=bot_id, secret=secret, ws_url=account.ws_url, ca_file=account.ca_file)
+    return asyncio.run(_main(cfg, connector, web, account.name))

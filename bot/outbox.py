@@ -138,7 +138,8 @@ def enqueue_actions(session: Session, actions: list[Action], now: dt.datetime,
         else:  # the @-mentions go with the first piece of each text
             rows.append(store.Row(action.room_id, action.to_id, text=piece, category=answer.category,
                                   mention_ids=action.mention_ids if action is not previous else (),
-                                  expires_at=answer.expires_at, for_sender=answer.for_sender))
+                                  expires_at=answer.expires_at, for_sender=answer.for_sender,
+                                  reply_to=action.reply_to if action is not previous else None))
         previous = action
     return store.enqueue(session, now=now, rows=rows, account=account)
 
@@ -269,7 +270,8 @@ class Outbox:
             return False
         action: Action = (
             SendFile(item.file_path, room_id=item.room_id, to_id=item.to_id) if item.file_path
-            else Say(item.text or "", room_id=item.room_id, to_id=item.to_id, mention_ids=tuple(item.mention_ids)))
+            else Say(item.text or "", room_id=item.room_id, to_id=item.to_id, mention_ids=tuple(item.mention_ids),
+                     reply_to=item.reply_to))
         outcome: Exception | None = None
         try:
             await asyncio.wait_for(self.send(action), self.pacing.send_timeout)

@@ -211,6 +211,21 @@ def wechaty_connector(cfg: Config, *, puppet: Any = None, token: str | None = No
     return make
 
 
+def wecom_connector(cfg: Config, *, bot_id: str, secret: str, ws_url: str | None = None,
+                    ca_file: Path | None = None) -> Callable[[Runtime], Connector]:
+    from bot.connectors.wecom import WeComConnector
+
+    rooms = tuple((g.room, g.topic or "") for g in cfg.groups if g.room)  # WeCom lists no chats: config's
+
+    def make(rt: Runtime) -> Connector:
+        async def on_incoming(msg: Incoming) -> None:
+            await rt.on_incoming(msg)
+
+        return WeComConnector(on_incoming, bot_id=bot_id, secret=secret, data_dir=cfg.data_dir, ws_url=ws_url,
+                              ca_file=ca_file, tz=cfg.tz, names=rt.app.member_name, rooms=rooms)
+    return make
+
+
 async def start(cfg: Config, clock: SleepingClock, *, engine: Engine, puppet: Any = None,
                 pacing: Pacing | None = None, cache_dir: Path | None = None) -> Runtime:
     """Build and connect once through the in-process puppet (demo, tests, benches); its intake

@@ -47,6 +47,7 @@ class Say:
     room_id: str | None = None
     to_id: str | None = None
     mention_ids: tuple[str, ...] = field(default_factory=tuple)
+    reply_to: str | None = None  # the message this answers (WeCom threads the answer to it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,5 +63,5 @@ Action = Say | SendFile
 def reply(msg: Incoming, text: str, *, mention: bool = True) -> Say:
     """Answer where the message came from; in a room, @ the sender."""
     if msg.room_id is None:
-        return Say(text, to_id=msg.sender_id)
-    return Say(text, room_id=msg.room_id, mention_ids=(msg.sender_id,) if mention else ())
+        return Say(text, to_id=msg.sender_id, reply_to=msg.message_id)
+    return Say(text, room_id=msg.room_id, mention_ids=(msg.sender_id,) if mention else (), reply_to=msg.message_id)

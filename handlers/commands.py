@@ -56,6 +56,8 @@ def cmd_help(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
         lines.append(f"· 直接发送{names}，我会登记并回执；有缺项会告诉您缺什么")
     lines += [f"· {c.words[0]}（{c.words[1]}）：{c.help}" for c in COMMANDS if len(c.words) > 1]
     lines += [f"· {word}：{text}" for word, text in PROBLEM_HELP]
+    if ctx.settings.needs_mention:
+        lines.append("· 在群里发消息请先@机器人，否则机器人收不到；整改照片请单聊发给机器人")
     return [reply(msg, "\n".join(lines), mention=False)]
 
 

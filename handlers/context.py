@@ -52,6 +52,7 @@ class Settings:
     reply_window: dt.timedelta = dt.timedelta(hours=3)
     chart_font: str = ""
     prompted_kinds: frozenset[str] = frozenset()  # kinds whose people answer a prompt (grid workers)
+    needs_mention: bool = False  # WeCom: the bot hears a group message only when it is @-mentioned
 
     def is_late(self, kind: str, moment: dt.datetime, day: dt.date) -> bool:
         """After the kind's deadline on the report's own day (a report for a past day is late too)."""

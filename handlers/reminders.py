@@ -23,7 +23,8 @@ def prompt(ctx: Context, kind: str, group: GroupInfo, text: str | None) -> list[
         text = text.replace("{deadline}", f"{deadline.hour}:{deadline.minute:02d}")
     if group.prompt_style == "jielong" and daily:
         return [Say(jielong_prompt(ctx, daily[0], group, text), room_id=group.room_id)]
-    body = (text or "请按时报送今日日报") + "\n" + "\n\n".join(blank_form(t) for t in daily)
+    hint = "\n（请先@机器人，再粘贴填好的内容发送）" if ctx.settings.needs_mention else ""
+    body = (text or "请按时报送今日日报") + hint + "\n" + "\n\n".join(blank_form(t) for t in daily)
     return [Say(body, room_id=group.room_id)]
 
 

@@ -119,6 +119,7 @@ class OutboxMessage(SQLModel, table=True):
     text: str | None = None
     file_path: str | None = None
     mention_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reply_to: str | None = None  # the incoming message it answers (WeCom replies to it)
     status: str = "queued"  # queued | sending | sent | failed | dropped
     attempts: int = 0  # refusals of the message itself (connection faults are not attempts)
     last_error: str | None = None

@@ -57,6 +57,7 @@ class Row:
     category: str = "reply"
     expires_at: dt.datetime | None = None
     for_sender: str | None = None  # the person whose message this answers (per-sender budget)
+    reply_to: str | None = None  # the message it answers
 
 
 def enqueue(session: Session, *, now: dt.datetime, rows: Iterable[Row], account: str = "default") -> int:
@@ -69,6 +70,7 @@ def enqueue(session: Session, *, now: dt.datetime, rows: Iterable[Row], account:
         "mention_ids": list(r.mention_ids), "status": "queued", "attempts": 0, "due_at": now, "created_at": now,
         "category": r.category, "priority": PRIORITY.get(r.category, 1), "expires_at": r.expires_at,
         "account": owner.get(r.room_id or "", account), "for_sender": r.for_sender, "repeats": 0,
+        "reply_to": r.reply_to,
     } for r in rows]
     if params:
         session.connection().execute(_ENQUEUE, params)
@@ -117,6 +119,7 @@ class Claimed:
     attempts: int
     repeats: int
     category: str
+    reply_to: str | None = None
 
 
 def claim(session: Session, *, account: str, me: str, now: dt.datetime, day: dt.date, gap: float,
@@ -147,14 +150,14 @@ def claim(session: Session, *, account: str, me: str, now: dt.datetime, day: dt.
     row = conn.execute(update(_OUTBOX).where(_OUTBOX.c.id == pick.scalar_subquery(), _OUTBOX.c.status == "queued")
                        .values(status="sending", claimed_by=me, claimed_at=now)
                        .returning(_OUTBOX.c.id, _OUTBOX.c.room_id, _OUTBOX.c.to_id, _OUTBOX.c.text,
-                                  _OUTBOX.c.file_path, _OUTBOX.c.mention_ids, _OUTBOX.c.attempts,
+                                  _OUTBOX.c.file_path, _OUTBOX.c.mention_ids, _OUTBOX.c.attempts, _OUTBOX.c.reply_to,
                                   _OUTBOX.c.repeats, _OUTBOX.c.category)).first()
     if row is None:
         session.rollback()  # the slot stays free: nothing was due
         return None
     conn.execute(update(_SLOT).where(_SLOT.c.account == account).values(day=day, sent=sent + 1))
     return Claimed(row.id, row.room_id, row.to_id, row.text, row.file_path, list(row.mention_ids or []),
-                   row.attempts, row.repeats, row.category)
+                   row.attempts, row.repeats, row.category, row.reply_to)
 
 
 def mark_sent(session: Session, *, item_id: int, me: str, now: dt.datetime) -> None:

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from bot.cli.common import checked_engine, fail
-from bot.config import Config
+from bot.config import AccountSpec, Config
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -40,7 +40,7 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger().setLevel(logging.ERROR)  # wechaty logs every event at INFO
-    return run_demo(cfg, Path(args.keep) if args.keep else None)
+    return run_demo(cfg, Path(args.keep) if args.keep else None, args.transport)
 
 
 def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
@@ -49,6 +49,8 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     except KeyError as exc:
         which = "which account to run: --account" if args.account is None else f"no account '{args.account}' in config.yaml:"
         return fail(f"{which} one of {exc.args[0]} (one process per WeChat account)")
+    if account.transport == "wecom":
+        return _run_wecom(args, cfg, account)
     token = os.environ.get(account.token_env)
     endpoint = os.environ.get(account.endpoint_env)
     if not token:
@@ -61,6 +63,20 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     return run_live(cfg, token=token, endpoint=endpoint, web=args.web, account=account.name)
+
+
+def _run_wecom(args: argparse.Namespace, cfg: Config, account: AccountSpec) -> int:
+    bot_id, secret = os.environ.get(account.bot_id_env), os.environ.get(account.secret_env)
+    if not bot_id or not secret:
+        missing = account.bot_id_env if not bot_id else account.secret_env
+        return fail(f"{missing} is not set: the WeCom 智能机器人's bot id and secret, from the WeCom admin console "
+                    "(see README, 'Running in WeCom')")
+    if account.ca_file is not None and not account.ca_file.exists():
+        return fail(f"ca_file {account.ca_file} of account '{account.name}' does not exist")
+    from bot.live import run_wecom
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    return run_wecom(cfg, account, bot_id=bot_id, secret=secret, web=args.web)
 
 
 def cmd_web(args: argparse.Namespace, cfg: Config) -> int:
@@ -100,9 +116,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     m = sub.add_parser("demo", parents=[common], formatter_class=fmt,
                        help="play a day in four groups through the in-process puppet (演示) and print it",
-                       epilog="examples:\n  wxbot demo\n  wxbot demo --keep demo-data   (then: wxbot web --data-dir "
-                              "demo-data)")
+                       epilog="examples:\n  wxbot demo\n  wxbot demo --transport wecom   (the same day in WeCom)\n"
+                              "  wxbot demo --keep ~/wxbot-demo   (then: wxbot web --data-dir ~/wxbot-demo)")
     m.add_argument("--keep", metavar="DIR", help="keep the demo's database in DIR (a fresh one each time)")
+    m.add_argument("--transport", choices=["wechaty", "wecom"], default="wechaty",
+                   help="wecom: the same day through the WeCom connector and a local WeCom server (企业微信)")
     m.set_defaults(func=cmd_demo)
 
     d = sub.add_parser("db", parents=[common], formatter_class=fmt,

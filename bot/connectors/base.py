@@ -27,6 +27,11 @@ class BadCredentials(Exception):
     """The service rejected our token or secret: retrying will not help; the operator must act."""
 
 
+class Displaced(Exception):
+    """Another connection for the same bot took over (WeCom): reconnecting would only take it back
+    and be replaced again; this process stops and the operator decides."""
+
+
 @dataclass
 class Watch:
     """How the supervisor judges a connection (config `connection:`)."""

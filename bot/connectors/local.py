@@ -13,8 +13,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyee import AsyncIOEventEmitter
-from wechaty_puppet import (
+from bot.connectors.compat import pyee_for_wechaty
+
+pyee_for_wechaty()  # before wechaty_puppet is imported (it imports pyee.AsyncIOEventEmitter)
+
+from pyee.asyncio import AsyncIOEventEmitter  # noqa: E402
+from wechaty_puppet import (  # noqa: E402
     ContactPayload,
     ContactType,
     EventLoginPayload,
@@ -26,7 +30,7 @@ from wechaty_puppet import (
     RoomMemberPayload,
     RoomPayload,
 )
-from wechaty_puppet.schemas.types import ImageType
+from wechaty_puppet.schemas.types import ImageType  # noqa: E402
 
 BOT_ID = "wxid_bot"
 BOT_NAME = "防控小助手"

@@ -1,7 +1,8 @@
 """The only module that imports `wechaty`. Wechaty events -> Incoming; actions -> room.say / files.
 
 Compatibility shims for wechaty 0.10.7 live in load_wechaty() and nowhere else (facts measured in
-../shared/wechaty-notes.md; pins in pyproject.toml: pyee 8.2.2, urllib3<2, and the wechaty family).
+../shared/wechaty-notes.md; pins in pyproject.toml: urllib3<2 and the wechaty family; pyee>=11 with the name wechaty wants
+given back by bot/connectors/compat.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from bot.connectors.compat import pyee_for_wechaty
 from bot.connectors.appmsg import group_note
 from bot.connectors.base import BadCredentials, NotConnected, OnIncoming, SendRefused, Watch
 from handlers.chat import Action, Incoming, Say, SendFile
@@ -37,6 +39,7 @@ def load_wechaty(cache_dir: Path) -> ModuleType:
         # wechaty creates ./.wechaty/job.db at import unless CACHE_DIR points elsewhere.
         cache_dir.mkdir(parents=True, exist_ok=True)
         os.environ.setdefault("CACHE_DIR", str(cache_dir))
+        pyee_for_wechaty()
         # Python >= 3.11 rejects `puppet_options: PuppetOptions = PuppetOptions()` in the
         # WechatyOptions dataclass as a mutable default; a hash makes it acceptable.
         import wechaty_puppet.schemas.puppet as puppet_schema

@@ -15,6 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('outboxmessage') as batch_op:
+        batch_op.add_column(sa.Column('reply_to', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
     op.create_table('roompresence',
         sa.Column('room_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column('account', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -47,6 +49,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('outboxmessage') as batch_op:
+        batch_op.drop_column('reply_to')
     op.drop_index('ix_seencontent_key', table_name='seencontent')
     op.drop_table('seencontent')
     op.drop_index('ix_ownershipchange_room_id', table_name='ownershipchange')
