@@ -180,3 +180,38 @@ def test_no_file_outside_the_connector_names_the_sdk() -> None:
                  if p not in allowed and ("import aibot" in p.read_text(encoding="utf-8")
                                           or "from aibot" in p.read_text(encoding="utf-8"))]
     assert not offenders
+
+
+async def test_files_go_up_in_chunks_and_answers_thread_to_their_message(tmp_path: Path) -> None:
+    """导出 as a file (three chunks of 512 KB), and a reply only to a message we received."""
+    from bot.connectors.base import Watch
+    from bot.connectors.wecom import WeComConnector
+    from handlers.chat import Incoming, Say, SendFile
+
+    server = LocalWeCom("bot-x", "s")
+    await server.start()
+    heard: list[Incoming] = []
+
+    async def on_incoming(msg: Incoming) -> None:
+        heard.append(msg)
+
+    conn = WeComConnector(on_incoming, bot_id="bot-x", secret="s", data_dir=tmp_path, ws_url=server.url,
+                          ca_file=server.ca_file, names={"wxid_sun": "孙物业"}.get)  # type: ignore[arg-type]
+    try:
+        await conn.start()
+        await conn.connected(Watch(login_timeout=10))
+        book = tmp_path / "2月26日报表.xlsx"
+        book.write_bytes(os.urandom(1_200_000))
+        await conn.send(SendFile(str(book), room_id="wr-officials"))
+        await server.post("wr-property", "wxid_sun", "导出", msgid="m-1")
+        await asyncio.sleep(0.3)
+        assert heard[0].text == "导出" and heard[0].message_id == "m-1" and heard[0].room_id == "wr-property"
+        await conn.send(Say("收到", room_id="wr-property", mention_ids=("wxid_sun",), reply_to="m-1"))
+        await conn.send(Say("请尽快报送", room_id="wr-property", mention_ids=("wxid_sun",), reply_to="m-unknown"))
+    finally:
+        await conn.stop()
+        await server.stop()
+    file, reply, reminder = server.sent
+    assert file.kind == "file" and file.file_name == "2月26日报表.xlsx" and file.file_bytes == book.read_bytes()
+    assert reply.kind == "reply" and reply.to_user == "wxid_sun" and reply.text == "收到"
+    assert reminder.kind == "markdown" and reminder.text == "@孙物业 请尽快报送"

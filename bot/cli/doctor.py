@@ -11,8 +11,9 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from bot.config import Config
+from bot.config import AccountSpec, Config
 
 OK, BAD, SKIP = "✓", "✗", "–"
 
@@ -86,22 +87,33 @@ def check_font(cfg: Config) -> Check:
                  "apt-get install fonts-wqy-microhei (or set chart_font to a CJK font)")
 
 
-def check_gateway(cfg: Config) -> Check:  # noqa: ARG001 - same shape as the other checks
-    endpoint = os.environ.get("WECHATY_PUPPET_SERVICE_ENDPOINT")
-    token = os.environ.get("WECHATY_PUPPET_SERVICE_TOKEN")
-    if not endpoint and not token:
-        return Check(SKIP, "WeChat gateway", "not configured here (only `wxbot run` needs it)")
-    if not endpoint or not token:
-        missing = "WECHATY_PUPPET_SERVICE_ENDPOINT" if not endpoint else "WECHATY_PUPPET_SERVICE_TOKEN"
-        return Check(BAD, "WeChat gateway", f"{missing} is not set", f"export {missing}=…")
-    host, _, port = endpoint.rpartition(":")
+def check_gateway(cfg: Config) -> list[Check]:
+    """Each account's connection: its secrets set, its server accepting connections."""
+    return [_check_account(a) for a in cfg.all_accounts()]
+
+
+def _check_account(account: AccountSpec) -> Check:
+    what = f"{'WeCom' if account.transport == 'wecom' else 'WeChat gateway'} ({account.name})"
+    names = ((account.bot_id_env, account.secret_env) if account.transport == "wecom"
+             else (account.endpoint_env, account.token_env))
+    values = [os.environ.get(n) for n in names]
+    if not any(values):
+        return Check(SKIP, what, f"{' and '.join(names)} not set here (only `wxbot run` needs them)")
+    missing = [n for n, v in zip(names, values, strict=True) if not v]
+    if missing:
+        return Check(BAD, what, f"{missing[0]} is not set", f"export {missing[0]}=…")
+    if account.transport == "wecom":
+        url = urlsplit(account.ws_url or "wss://openws.work.weixin.qq.com")
+        host, port = url.hostname or "", url.port or 443
+    else:
+        host, _, raw = str(values[0]).rpartition(":")
+        port = int(raw) if raw.isdigit() else 0
     try:
-        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=3):
+        with socket.create_connection((host or "127.0.0.1", port), timeout=3):
             pass
     except (OSError, ValueError) as exc:
-        return Check(BAD, "WeChat gateway", f"{endpoint} unreachable ({exc})",
-                     "is the puppet service running, and the address right?")
-    return Check(OK, "WeChat gateway", f"{endpoint} accepts connections")
+        return Check(BAD, what, f"{host}:{port} unreachable ({exc})", "is the server running, and the address right?")
+    return Check(OK, what, f"{host}:{port} accepts connections")
 
 
 def check_desk(cfg: Config) -> Check:
@@ -135,9 +147,9 @@ def cmd_doctor(args: argparse.Namespace, cfg: Config) -> int:
     checks: list[Callable[[], Check]] = [
         lambda: check_config(cfg, str(find_config(args.config))), lambda: check_data_dir(cfg),
         lambda: check_database(cfg), lambda: check_time_zone(cfg), lambda: check_font(cfg),
-        lambda: check_desk(cfg), lambda: check_gateway(cfg),
+        lambda: check_desk(cfg),
     ]
-    results = [c() for c in checks]
+    results = [c() for c in checks] + check_gateway(cfg)
     for r in results:
         print(r.line())
     bad = sum(1 for r in results if r.mark == BAD)
