@@ -6,6 +6,7 @@ node_modules in the repository."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -85,9 +86,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# every process a test starts: closed after each test whatever happened, so none is left running
+# to be collected by the garbage collector in a later test (a ResourceWarning that fails it)
+STARTED: list[subprocess.Popen[str]] = []
+
+
+def close_all() -> None:
+    while STARTED:
+        close(STARTED.pop())
+
+
 def start_gateway(home: Path, port: int) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
     proc = subprocess.Popen(["node", "gateway.mjs", str(port), TOKEN], cwd=home, text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    STARTED.append(proc)
     assert proc.stdout is not None
     events = lines(proc.stdout)
     wait_for(events, lambda line: '"ready"' in line, 60, [])
@@ -122,6 +134,7 @@ def run_bot(cfg: Path, port: int, token: str = TOKEN, *extra: str,
     base.update(env or {})
     bot = subprocess.Popen([sys.executable, "-m", "bot", "--config", str(cfg), "run", *extra], env=base, text=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cfg.parent)
+    STARTED.append(bot)
     assert bot.stderr is not None
     return bot, lines(bot.stderr)
 
@@ -132,7 +145,10 @@ def close(proc: subprocess.Popen[str]) -> None:
     proc.wait()
     for stream in (proc.stdin, proc.stdout, proc.stderr):
         if stream is not None:
-            stream.close()
+            with contextlib.suppress(OSError):  # a write buffered for a dead process: a broken pipe
+                stream.close()
+    if proc in STARTED:
+        STARTED.remove(proc)
 
 
 def database(engine_kind: str, tmp_path: Path) -> str:

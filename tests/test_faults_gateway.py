@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,12 @@ outbox:
 
 def _connection(**values: float) -> dict[str, float]:
     return {"silence_seconds": 6, "max_backoff_seconds": 2, "login_timeout_seconds": 15, **values}
+
+
+@pytest.fixture(autouse=True)
+def _no_process_left() -> Iterator[None]:
+    yield
+    gw.close_all()
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,12 @@ from tests import gateway_support as support
 pytestmark = pytest.mark.gateway
 
 
+@pytest.fixture(autouse=True)
+def _no_process_left() -> Iterator[None]:
+    yield
+    support.close_all()
+
+
 @pytest.fixture(scope="module")
 def node_modules() -> Path:
     return support.install()

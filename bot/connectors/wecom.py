@@ -44,7 +44,7 @@ class _Log:
     """The SDK's logger protocol onto ours; the secret never reaches a log line."""
 
     def __init__(self, secret: str) -> None:
-        self.secret = secret
+        self.secret = secret if len(secret) >= 6 else ""  # a very short one would blot out words
 
     def _say(self, level: int, message: str) -> None:
         log.log(level, "sdk: %s", message.replace(self.secret, "***") if self.secret else message)
@@ -122,7 +122,7 @@ class WeComConnector:
         self.logged_in.set()
 
     def _error(self, exc: Exception) -> None:
-        text = str(exc).replace(self.secret, "***") if self.secret else str(exc)
+        text = str(exc).replace(self.secret, "***") if len(self.secret) >= 6 else str(exc)
         if text.startswith("Authentication failed"):
             self._refused = text
         self._end(text)

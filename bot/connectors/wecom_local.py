@@ -17,6 +17,7 @@ import json
 import ssl
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,8 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "wxbot local WeCom")])
+    # a name of its own: OpenSSL finds an issuer by name, and a process may trust several of these
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"wxbot local WeCom {uuid.uuid4().hex[:12]}")])
     now = dt.datetime.now(dt.timezone.utc)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
