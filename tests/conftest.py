@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
@@ -13,6 +16,11 @@ from bot.config import Config, load_config
 from handlers.parser import Parser
 from storage import schema
 from storage.db import make_engine
+
+# nothing of hypothesis's in the checkout (.hypothesis/: examples, cached constants): tests leave nothing behind
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), f"wxbot-hypothesis-{os.getuid()}"))
+settings.register_profile("wxbot", database=None)
+settings.load_profile("wxbot")
 
 ROOT = Path(__file__).resolve().parent.parent
 # the tests' own copy of the config: a bureau editing its config.yaml never breaks the test suite
