@@ -4,7 +4,10 @@ failed logins and lockouts per account and per address, and the accounts made by
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from sqlalchemy import or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.models import AccountState, AddressThrottle, WebUser
@@ -14,12 +17,24 @@ FREE_TRIES = 3  # failures before the delays start
 MAX_DELAY = 15 * 60.0
 
 
+_ACC = AccountState.__table__  # type: ignore[attr-defined]
+_ADDR = AddressThrottle.__table__  # type: ignore[attr-defined]
+
+
+def _ensure(session: Session, table: Any, **row: Any) -> None:
+    """The row exists afterwards, whoever made it: parallel requests (threads, web processes) never
+    collide on the insert."""
+    module = sqlite if session.connection().dialect.name == "sqlite" else postgresql
+    key = next(iter(row))
+    session.connection().execute(module.insert(table).values(**row).on_conflict_do_nothing(index_elements=[key]))
+
+
 def state(session: Session, *, username: str) -> AccountState:
     found = session.get(AccountState, username)
     if found is None:
-        found = AccountState(username=username)
-        session.add(found)
-        session.flush()
+        _ensure(session, _ACC, username=username, session_version=1, failures=0, locked=False)
+        found = session.get(AccountState, username, populate_existing=True)
+        assert found is not None
     return found
 
 
@@ -55,14 +70,17 @@ def wait_needed(session: Session, *, username: str, address: str, now: dt.dateti
 
 
 def failed(session: Session, *, username: str, address: str, now: dt.datetime, known: bool) -> None:
-    addr = session.get(AddressThrottle, address) or AddressThrottle(address=address, last_failure=now)
-    addr.failures, addr.last_failure = addr.failures + 1, now
-    session.add(addr)
+    """Counted in the database (failures = failures + 1), so parallel guesses are all counted."""
+    conn = session.connection()
+    _ensure(session, _ADDR, address=address, failures=0, last_failure=now)
+    conn.execute(update(_ADDR).where(_ADDR.c.address == address)
+                 .values(failures=_ADDR.c.failures + 1, last_failure=now))
     if known:  # an unknown name has no account to lock (and no row to fill)
-        acc = state(session, username=username)
-        acc.failures, acc.last_failure = acc.failures + 1, now
-        acc.locked = acc.locked or acc.failures >= LOCK_AFTER
-        session.add(acc)
+        _ensure(session, _ACC, username=username, session_version=1, failures=0, locked=False)
+        conn.execute(update(_ACC).where(_ACC.c.username == username)
+                     .values(failures=_ACC.c.failures + 1, last_failure=now,
+                             locked=or_(_ACC.c.locked, _ACC.c.failures + 1 >= LOCK_AFTER)))
+    session.expire_all()
 
 
 def succeeded(session: Session, *, username: str, address: str) -> None:

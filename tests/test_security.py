@@ -274,3 +274,38 @@ def web_auth_state(s: Session, username: str) -> object:
     from storage import accounts
 
     return accounts.state(s, username=username)
+
+
+
+def test_parallel_guesses_from_one_address_are_all_counted_and_never_an_error(engine: Engine) -> None:
+    """Eight web workers recording failures at the same moment for a new address and a known
+    account (threads lined up on a barrier): every failure counted, none an IntegrityError (the
+    first failures used to race on creating the rows, and counts were read-modify-write)."""
+    import datetime as dt_
+    import threading
+
+    from storage import accounts
+    from storage.models import AddressThrottle
+
+    now = dt_.datetime(2020, 2, 26, 9, 0, tzinfo=dt_.timezone.utc)
+    gate, errors = threading.Barrier(8), []
+
+    def guess() -> None:
+        with Session(engine) as s:
+            s.get(AddressThrottle, "10.0.0.9")  # each worker looks first, as the login route does
+            gate.wait()
+            try:
+                accounts.failed(s, username="district", address="10.0.0.9", now=now, known=True)
+                s.commit()
+            except Exception as exc:  # noqa: BLE001 - collected for the assertion
+                errors.append(exc)
+
+    workers = [threading.Thread(target=guess) for _ in range(8)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert not errors, errors
+    with Session(engine) as s:
+        assert s.get(AddressThrottle, "10.0.0.9").failures == 8  # type: ignore[union-attr]
+        assert accounts.state(s, username="district").failures == 8
