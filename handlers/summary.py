@@ -48,6 +48,8 @@ class KindDay:
     totals: dict[str, int]
     lines: list[str] = field(default_factory=list)
     anomalies: list[str] = field(default_factory=list)
+    units: list[stats.UnitDay] = field(default_factory=list)  # the kind's units in the scope
+    done: set[int] = field(default_factory=set)  # those that reported
 
 
 def _kind_day(session: Session, settings: Settings, kind: str, day: dt.date, scope: stats.Scope) -> KindDay:
@@ -59,7 +61,8 @@ def _kind_day(session: Session, settings: Settings, kind: str, day: dt.date, sco
     fields = _int_fields(templates, settings, kind)
     totals = stats.field_totals(session, kind=kind, scope=scope, templates=daily, start=day, end=day, keys=[k for k, _ in fields])
     kd = KindDay(kind, settings.kind_names.get(kind, kind), len(all_units), reported, late,
-                 [u.name for u in all_units if u.unit_id not in done], {k: totals.get((day, k), 0) for k, _ in fields})
+                 [u.name for u in all_units if u.unit_id not in done], {k: totals.get((day, k), 0) for k, _ in fields},
+                 units=all_units, done=done)
     shown = [f"{label} {kd.totals[key]}" for key, label in fields if (day, key) in totals]
     if shown:
         kd.lines.append(" · ".join(shown))
@@ -146,16 +149,13 @@ def level_below(scope: stats.Scope) -> str | None:
 LEVEL_NAMES = {"street": "街道", "community": "社区"}
 
 
-def rollup_line(session: Session, settings: Settings, kind: str, day: dt.date, scope: stats.Scope,
-                level: str) -> str | None:
+def rollup_line(kd: KindDay, level: str) -> str | None:
     """分街道：金山街道 4/4 · 银湖街道 1/2 — reported/expected per street (or community) of the scope."""
-    units = stats.units(session, kind=kind, scope=scope)
-    done = stats.reported_unit_ids(session, kind=kind, scope=scope, templates=settings.daily_templates(kind), day=day)
     counts: dict[str, list[int]] = {}
-    for u in units:
+    for u in kd.units:
         name = (u.parent if level == "street" else u.community) or f"未分{LEVEL_NAMES[level]}"
         c = counts.setdefault(name, [0, 0])
-        c[0], c[1] = c[0] + (u.unit_id in done), c[1] + 1
+        c[0], c[1] = c[0] + (u.unit_id in kd.done), c[1] + 1
     if len(counts) < 2:
         return None  # one street (or community): the kind's own line says it all
     parts = [f"{n} {r}/{e}" for n, (r, e) in sorted(counts.items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[1][0] - kv[1][1], kv[0]))]
@@ -172,7 +172,7 @@ def daily_summary(session: Session, settings: Settings, day: dt.date, *, as_of: 
         days = [kd for kd in days if kd.expected]  # a street without construction sites has no such line
     level = by or level_below(scope)
     for kd in days:
-        line = rollup_line(session, settings, kd.kind, day, scope, level) if level else None
+        line = rollup_line(kd, level) if level else None
         if line:
             kd.lines.insert(0, line)
     when = f"（截至{as_of:%H:%M}）" if as_of is not None else ""

@@ -7,9 +7,9 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from storage.db import dialect_insert
 from storage.models import AccountState, AddressThrottle, WebUser
 
 LOCK_AFTER = 10  # failed logins in a row: the account is locked until an admin lifts it
@@ -24,9 +24,8 @@ _ADDR = AddressThrottle.__table__  # type: ignore[attr-defined]
 def _ensure(session: Session, table: Any, **row: Any) -> None:
     """The row exists afterwards, whoever made it: parallel requests (threads, web processes) never
     collide on the insert."""
-    module = sqlite if session.connection().dialect.name == "sqlite" else postgresql
     key = next(iter(row))
-    session.connection().execute(module.insert(table).values(**row).on_conflict_do_nothing(index_elements=[key]))
+    session.connection().execute(dialect_insert(session, table).values(**row).on_conflict_do_nothing(index_elements=[key]))
 
 
 def state(session: Session, *, username: str) -> AccountState:

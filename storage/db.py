@@ -40,6 +40,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
+def dialect_insert(session: Session, table: Any) -> Any:
+    """INSERT for this session's database, with its ON CONFLICT clauses (SQLite and PostgreSQL)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    module = sqlite if session.connection().dialect.name == "sqlite" else postgresql
+    return module.insert(table)
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction: committed on success, rolled back on error."""

@@ -63,8 +63,9 @@ def sync_units(session: Session, *, units: Iterable[UnitSeed]) -> int:
     return added
 
 
-def add_unit(session: Session, *, name: str, kind: str, parent: str | None = None) -> Unit:
-    unit = Unit(name=name, kind=kind, parent=parent, aliases=[], source="admin")
+def add_unit(session: Session, *, name: str, kind: str, parent: str | None = None,
+             community: str | None = None) -> Unit:
+    unit = Unit(name=name, kind=kind, parent=parent, community=community, aliases=[], source="admin")
     session.add(unit)
     session.flush()
     vocab.bump(session)

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, func, text, update
 from sqlalchemy import select as core_select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from storage.db import dialect_insert
 from storage.models import BotProcess, OutboxMessage, OwnershipChange, RoomOwner, RoomPresence, SeenContent
 
 _PRESENCE = RoomPresence.__table__  # type: ignore[attr-defined]
@@ -22,20 +22,15 @@ _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _PROC = BotProcess.__table__  # type: ignore[attr-defined]
 
 
-def _insert(session: Session, table: object) -> object:
-    module = sqlite if session.connection().dialect.name == "sqlite" else postgresql
-    return module.insert(table)
-
-
 def record_presence(session: Session, *, account: str, rooms: Iterable[str], now: dt.datetime,
                     pins: Mapping[str, str]) -> None:
     """The rooms this account is in; a room without an owner gets its pinned account, else this one."""
     conn = session.connection()
     for room in rooms:
-        stmt = _insert(session, _PRESENCE).values(room_id=room, account=account, seen_at=now)  # type: ignore[attr-defined]
+        stmt = dialect_insert(session, _PRESENCE).values(room_id=room, account=account, seen_at=now)
         conn.execute(stmt.on_conflict_do_update(index_elements=["room_id", "account"], set_={"seen_at": now}))
         home = pins.get(room, account)
-        own = _insert(session, _OWNER).values(room_id=room, account=home, home=home,  # type: ignore[attr-defined]
+        own = dialect_insert(session, _OWNER).values(room_id=room, account=home, home=home,
                                                pinned=room in pins, since=now)
         conn.execute(own.on_conflict_do_nothing(index_elements=["room_id"]))
 

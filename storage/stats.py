@@ -203,17 +203,17 @@ def unit_history(session: Session, *, unit_id: int, start: dt.date, end: dt.date
 
 def latest_report_day(session: Session, *, until: dt.date) -> dt.date | None:
     """The newest day on or before `until` that has any report (the board opens there, not on an empty day)."""
-    day = session.connection().execute(
+    day: dt.date | None = session.connection().execute(
         core_select(func.max(_R.c.report_date)).where(_R.c.status == "ok", _R.c.report_date <= until)).scalar()
-    return day if isinstance(day, dt.date) or day is None else dt.date.fromisoformat(str(day))
+    return day
 
 
 def first_report_day(session: Session, *, scope: Scope = DISTRICT, kind: str, templates: Sequence[str] | None = None) -> dt.date | None:
     """When the kind's reporting began here: its first report."""
-    day = session.connection().execute(
+    day: dt.date | None = session.connection().execute(
         core_select(func.min(_R.c.report_date)).where(_R.c.kind == kind, _R.c.status == "ok", _of(templates),
                                                       _reports_in(scope))).scalar()
-    return day if isinstance(day, dt.date) or day is None else dt.date.fromisoformat(str(day))
+    return day
 
 
 def reports_in_range(session: Session, *, templates: Sequence[str], start: dt.date, end: dt.date,

@@ -7,20 +7,15 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from storage.db import dialect_insert
 from storage.models import Notice, PendingGuess, RegistryStamp, Unit, UnknownLabel, VocabAlias
 
 REGISTRY = "registry"
 _UNKNOWN = UnknownLabel.__table__  # type: ignore[attr-defined]
 _NOTICE = Notice.__table__  # type: ignore[attr-defined]
 _STAMP = RegistryStamp.__table__  # type: ignore[attr-defined]
-
-
-def _insert(session: Session, table: object) -> object:
-    module = sqlite if session.connection().dialect.name == "sqlite" else postgresql
-    return module.insert(table)
 
 
 # --- the stamp ------------------------------------------------------------------------------------
@@ -33,7 +28,7 @@ def stamp(session: Session) -> int:
 
 def bump(session: Session) -> None:
     """Units or taught labels changed: every process re-reads them before its next message."""
-    ins = _insert(session, _STAMP).values(name=REGISTRY, version=1)  # type: ignore[attr-defined]
+    ins = dialect_insert(session, _STAMP).values(name=REGISTRY, version=1)
     session.connection().execute(ins.on_conflict_do_update(index_elements=["name"],
                                                            set_={"version": _STAMP.c.version + 1}))
 
@@ -93,7 +88,7 @@ def remove(session: Session, *, alias: str, template: str | None = None) -> int:
 
 def count_unknown(session: Session, *, day: dt.date, template: str, labels: Iterable[str], now: dt.datetime) -> None:
     for label in labels:
-        ins = _insert(session, _UNKNOWN).values(day=day, template=template, label=label[:60], count=1,  # type: ignore[attr-defined]
+        ins = dialect_insert(session, _UNKNOWN).values(day=day, template=template, label=label[:60], count=1,
                                                 last_seen=now)
         session.connection().execute(ins.on_conflict_do_update(
             index_elements=["day", "template", "label"],
@@ -136,6 +131,6 @@ def close_guesses(session: Session, *, ids: Iterable[int]) -> None:
 
 def say_once(session: Session, *, room_id: str, day: dt.date, key: str, now: dt.datetime) -> bool:
     """True the first time (room, day, key) is seen: the caller says it; later calls are False."""
-    ins = _insert(session, _NOTICE).values(room_id=room_id, day=day, key=key[:200], created_at=now)  # type: ignore[attr-defined]
+    ins = dialect_insert(session, _NOTICE).values(room_id=room_id, day=day, key=key[:200], created_at=now)
     stmt = ins.on_conflict_do_nothing(index_elements=["room_id", "day", "key"]).returning(_NOTICE.c.id)
     return session.connection().execute(stmt).first() is not None

@@ -79,6 +79,7 @@ class WeComConnector:
                  heartbeat_seconds: float = 30.0) -> None:
         self.on_incoming = on_incoming
         self.bot_id, self.secret = bot_id, secret
+        self._log = _Log(secret)  # the secret blotted out of whatever the SDK or its errors say
         self.ws_url = ws_url or OFFICIAL_URL
         self.ca_file, self.tz, self.names, self.data_dir = ca_file, tz, names, data_dir
         self.heartbeat_seconds = heartbeat_seconds
@@ -99,7 +100,7 @@ class WeComConnector:
         self._ended = asyncio.get_running_loop().create_future()
         options = WSClientOptions(bot_id=self.bot_id, secret=self.secret, ws_url=self.ws_url,
                                   max_reconnect_attempts=0, heartbeat_interval=int(self.heartbeat_seconds * 1000),
-                                  logger=_Log(self.secret))
+                                  logger=self._log)
         client = WSClient(options)
         client.on("authenticated", self._authenticated)
         client.on("disconnected", lambda reason: self._end(f"connection closed ({reason})"))
@@ -122,7 +123,7 @@ class WeComConnector:
         self.logged_in.set()
 
     def _error(self, exc: Exception) -> None:
-        text = str(exc).replace(self.secret, "***") if len(self.secret) >= 6 else str(exc)
+        text = str(exc).replace(self._log.secret, "***") if self._log.secret else str(exc)
         if text.startswith("Authentication failed"):
             self._refused = text
         self._end(text)

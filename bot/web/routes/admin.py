@@ -90,8 +90,7 @@ async def _change(request: web.Request, page: str, changes: dict[str, Change]) -
     raise web.HTTPSeeOther(f"{page}?msg={quote(said)}")
 
 
-def _unit_dicts(s: Session) -> list[dict[str, Any]]:
-    members = roster.all_members(s)
+def _unit_dicts(s: Session, members: list[Member]) -> list[dict[str, Any]]:
     return [{"id": u.id, "name": u.name, "kind": u.kind, "street": u.parent or "", "community": u.community or "",
              "aliases": u.aliases, "active": u.active,
              "reporters": [m.name or m.contact_id for m in members if m.unit_id == u.id and m.confirmed]}
@@ -101,7 +100,7 @@ def _unit_dicts(s: Session) -> list[dict[str, Any]]:
 @routes.get("/admin/units")
 async def units_page(request: web.Request) -> web.Response:
     who, d = _admin(request), desk(request)
-    units = scrub(await d.db(_unit_dicts))
+    units = scrub(await d.db(lambda s: _unit_dicts(s, roster.all_members(s))))
     return html(admin_pages.units_page(units, dict(d.settings.kind_names), who, await auth.csrf_token(request),
                                        request.query.get("msg", "")[:200]))
 
@@ -113,11 +112,16 @@ def _add(s: Session, a: Ask) -> str:
         raise Refused("名称没有填")
     if kind not in a.unit_kinds:
         raise Refused("类别不认识")
-    if any(name == u.name or name in u.aliases for u in roster.all_units(s)):
+    if _taken(s, name):
         raise Refused(f"「{name}」已是某单位的名称或别名")
-    unit = queries.add_unit(s, name=name, kind=kind, parent=_text(f, "street") or None)
-    roster.place_unit(s, unit=unit, street=unit.parent, community=_text(f, "community") or None)
+    queries.add_unit(s, name=name, kind=kind, parent=_text(f, "street") or None,
+                     community=_text(f, "community") or None)
     return f"已新增单位「{name}」"
+
+
+def _taken(s: Session, name: str, but: int | None = None) -> bool:
+    """Already a unit's name or alias (other than unit `but`'s)."""
+    return any(u.id != but and (name == u.name or name in u.aliases) for u in roster.all_units(s))
 
 
 def _rename(s: Session, a: Ask) -> str:
@@ -126,7 +130,7 @@ def _rename(s: Session, a: Ask) -> str:
     name = _text(f, "name")
     if not name or name == unit.name:
         raise Refused("新名称没有填或与原名相同")
-    if any(u.id != unit.id and (name == u.name or name in u.aliases) for u in roster.all_units(s)):
+    if _taken(s, name, but=unit.id):
         raise Refused(f"「{name}」已是别的单位的名称或别名")
     old = unit.name
     roster.rename_unit(s, unit=unit, name=name)
@@ -159,9 +163,10 @@ async def members_page(request: web.Request) -> web.Response:
     who, d = _admin(request), desk(request)
 
     def work(s: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        units = _unit_dicts(s)
+        everyone = roster.all_members(s)
+        units = _unit_dicts(s, everyone)
         names = {u["id"]: u["name"] for u in units}
-        members = sorted(roster.all_members(s), key=lambda m: (m.confirmed, m.unit_id is None, m.id or 0))
+        members = sorted(everyone, key=lambda m: (m.confirmed, m.unit_id is None, m.id or 0))
         return [{"id": m.id, "name": m.name, "contact_id": m.contact_id, "unit": names.get(m.unit_id, ""),
                  "role": {"reporter": "报送人", "grid_worker": "网格员", "official": "领导"}.get(m.role, m.role),
                  "phone": m.phone or "", "confirmed": m.confirmed} for m in members], units

@@ -24,10 +24,8 @@ async def board_page(request: web.Request) -> web.Response:
     asked = bool(request.query.get("date"))
 
     def work(s: Session) -> tuple[dict[str, Any], str]:
-        shown_day = day
-        if not asked and stats.latest_report_day(s, until=day) not in (day, None):
-            # nothing reported yet today: open on the last day with reports, and say so on the page
-            shown_day = stats.latest_report_day(s, until=day) or day
+        # nothing reported yet today: open on the last day with reports, and say so on the page
+        shown_day = day if asked else stats.latest_report_day(s, until=day) or day
         board = data.board(s, d.settings, who, shown_day, kind, street)
         if shown_day != day:
             board["notice"] = f"今日（{day}）还没有报送，显示最近有报送的一天：{shown_day}"
