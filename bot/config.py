@@ -167,6 +167,17 @@ class ConnectionSpec(BaseModel):
     max_backoff_seconds: float = Field(default=300.0, gt=0)
 
 
+class HealthSpec(BaseModel):
+    """When a bot process's own loops count as stuck, and when it gives up and lets systemd restart it."""
+
+    model_config = ConfigDict(extra="forbid")
+    # a loop holding work (or a due message not sent) this long without progress: /healthz and status red
+    stuck_seconds: float = Field(default=300.0, gt=0)
+    # a loop failing this long without a moment of progress: the process exits (3) to be started afresh
+    exit_after_seconds: float = Field(default=1800.0, gt=0)
+    max_backoff_seconds: float = Field(default=30.0, gt=0)  # between restarts of a failed loop
+
+
 class OutboxSpec(BaseModel):
     """How the bot's WeChat account sends: pacing, the daily cap, what is dropped and when."""
 
@@ -220,6 +231,7 @@ class Config(BaseModel):
     transport: Transport = "wechaty"
     ownership: OwnershipSpec = Field(default_factory=OwnershipSpec)
     connection: ConnectionSpec = Field(default_factory=ConnectionSpec)
+    health: HealthSpec = Field(default_factory=HealthSpec)
     outbox: OutboxSpec = Field(default_factory=OutboxSpec)
     retention: RetentionSpec = Field(default_factory=RetentionSpec)
     web: WebSpec = Field(default_factory=WebSpec)

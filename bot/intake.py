@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.loops import standalone
 from bot.workers import Lane
 from handlers.chat import Action, Incoming
 from storage.db import is_db_fault
@@ -110,6 +111,8 @@ class Intake:
         self._idle = asyncio.Event()
         self._idle.set()
         self.received = self.handled = 0
+        self.held: list[Incoming] = []  # taken from the queue, not yet handled: kept across a restart of run()
+        self.pulse = standalone("intake")
         for msg in spool.replay():  # a previous run's messages go first
             self.queue.put_nowait(msg)
             self.received += 1
@@ -154,8 +157,9 @@ class Intake:
         return len(routes), routes
 
     async def run(self) -> None:
-        """Forever: handle messages in order; a database fault holds the line and retries."""
-        held: list[Incoming] = []
+        """Forever: handle messages in order; a database fault holds the line and retries.
+        Supervised: if it raises, it is started again and goes on with the messages it held."""
+        held = self.held
         delay = self.first_retry
         try:
             while True:
@@ -163,13 +167,17 @@ class Intake:
                     if self.queue.empty():
                         self.spool.clear()
                         self._idle.set()
+                        self.pulse.idle()
                     held.append(await self.queue.get())
                     self._idle.clear()
+                self.pulse.busy()
                 while len(held) < BATCH and not self.queue.empty():
                     held.append(self.queue.get_nowait())
-                done, routes = await self.lane.run(self._handle_some, held)
+                done, routes = await self.lane.run(self._handle_some, list(held))
                 del held[:done]
                 self.handled += done
+                if done:
+                    self.pulse.progress()
                 for route in routes:
                     self.last_route = route
                     self.on_handled(route)

@@ -33,7 +33,8 @@ def health(runtime: rt.Runtime) -> Health:
     def connected() -> bool:
         return runtime.connection_state()[0]
 
-    return Health(connected, lambda: runtime.connection_state()[1], lambda: runtime.intake.backlog)
+    return Health(connected, lambda: runtime.connection_state()[1], lambda: runtime.intake.backlog,
+                  problems=runtime.problems, loops=runtime.loops.report)
 
 
 async def _serve_web(cfg: Config, runtime: rt.Runtime, clock: SystemClock) -> web.AppRunner:
@@ -54,8 +55,15 @@ async def serve(cfg: Config, runtime: rt.Runtime, watch: Watch, *, with_web: boo
         await _report_rooms(runtime, conn, cfg)
         runtime.up()
 
+    connection = asyncio.create_task(supervise(runtime.new_connector, on_up, watch, on_down=runtime.down),
+                                     name="connection")
+    fatal = asyncio.create_task(runtime.loops.fatal.wait(), name="fatal")
     try:
-        await supervise(runtime.new_connector, on_up, watch, on_down=runtime.down)
+        await asyncio.wait([connection, fatal], return_when=asyncio.FIRST_COMPLETED)
+        if fatal.done():
+            print(f"wxbot: stopping, {runtime.loops.fatal_reason}; systemd starts it again", file=sys.stderr)
+            return 3
+        await connection  # it only ends by raising
     except BadCredentials as exc:
         account = cfg.account(runtime.app.account)
         secret = os.environ.get(account.secret_env if account.transport == "wecom" else account.token_env, "")
@@ -69,7 +77,14 @@ async def serve(cfg: Config, runtime: rt.Runtime, watch: Watch, *, with_web: boo
         log.error("stopping: %s", exc)
         print(f"wxbot: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 - the connection's supervisor itself broke: start afresh
+        log.critical("the connection supervisor failed", exc_info=exc)
+        print(f"wxbot: stopping, the connection supervisor failed ({type(exc).__name__}: {exc}); "
+              "systemd starts it again", file=sys.stderr)
+        return 3
     finally:
+        for task in (connection, fatal):
+            task.cancel()
         if runner is not None:
             await runner.cleanup()
         await runtime.stop()

@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 import os
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.connectors.base import NotConnected, SendRefused
+from bot.loops import standalone
 from bot.workers import Lane
 from handlers.chat import Action, Say, SendFile
 from handlers.privacy import mask
@@ -190,6 +192,11 @@ class Outbox:
         self._swept: dt.datetime | None = None  # when expired rows were last dropped
         self._last_gap = self.pacing.min_gap
         self.lane = Lane("outbox")
+        self.pulse = standalone("outbox")  # the runtime gives it its supervised loop's pulse
+        self.last_sent_at: float | None = None  # time.monotonic() of the last delivered send
+        # a send whose outcome could not be written (the database failed just then): written first
+        # when the loop is started again, so a delivered message is never sent twice
+        self._unfinished: tuple[store.Claimed, Exception | None, dt.datetime] | None = None
 
     def wake(self) -> None:
         self._wake.set()
@@ -244,9 +251,9 @@ class Outbox:
                 if item.attempts + 1 < self.pacing.max_refusals:
                     retry = now + dt.timedelta(seconds=self.pacing.backoff_base * 2 ** item.attempts)
                 store.refused(s, item_id=item.id, me=self.me, error=repr(outcome), retry_at=retry)
-            else:
+            else:  # due again after the pause: a row only this one fails on lets the others go first
                 store.release(s, item_id=item.id, me=self.me, account=self.account, day=self._today(now),
-                              error=repr(outcome), now=now)
+                              error=repr(outcome), now=now, due_at=now + dt.timedelta(seconds=self._pause))
 
     def _next_wakeup(self) -> tuple[float, bool]:
         """(seconds until something may be sent, whether the send slot is what we wait for)."""
@@ -286,10 +293,14 @@ class Outbox:
             self._pause = min(max(self._pause * 2, 1.0), self.pacing.max_pause)
             self._hold_until = self.clock.now() + dt.timedelta(seconds=self._pause)
             log.warning("outbox #%d not sent, the connection failed (%s); waiting %.0f s", item.id, exc, self._pause)
-        await self.lane.run(self._finish, item, outcome, self.clock.now())
+        self._unfinished = (item, outcome, self.clock.now())
+        await self.lane.run(self._finish, *self._unfinished)
+        self._unfinished = None
         if outcome is None:
             self.sent += 1
+            self.last_sent_at = time.monotonic()
             self._pause, self._hold_until = 0.0, None
+        self.pulse.progress()
         return outcome is None or isinstance(outcome, SendRefused)
 
     async def drain(self) -> int:
@@ -301,13 +312,20 @@ class Outbox:
         return n
 
     async def run(self) -> None:
-        """Forever: wait for a connection, send what is due, then wait for new work or the next time."""
+        """Forever: wait for a connection, send what is due, then wait for new work or the next time.
+        Supervised (bot/loops.py): after a failure it starts here again."""
+        if self._unfinished is not None:
+            await self.lane.run(self._finish, *self._unfinished)
+            self._unfinished = None
         await self.lane.run(self.recover)
         while True:
             if not self.ready.is_set():
+                self.pulse.idle()
                 await self.ready.wait()
+            self.pulse.busy()
             sent = await self.drain()
             timeout, slot_busy = await self.lane.run(self._next_wakeup)
+            self.pulse.idle()
             if self._hold_until is not None:
                 timeout = max((self._hold_until - self.clock.now()).total_seconds(), 0.05)
             elif slot_busy:  # another process holds the account's slot: take turns as it frees

@@ -15,14 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from bot.app import App, bootstrap, make_settings, sync_rooms
 from bot.config import Config
 from bot.connectors.base import Connector
 from bot.intake import Intake, Spool
+from bot.loops import Loops
 from bot.outbox import Outbox, Pacing, SleepingClock, process_name
 from bot.scheduler import Scheduler
 from handlers.chat import Action, Incoming
+from storage import outbox as outbox_store
 from storage import processes, schema
 from storage import rooms as rooms_store
 from storage.db import session_scope
@@ -40,6 +43,7 @@ class Runtime:
     make_connector: Callable[[Runtime], Connector]
     scheduler: Scheduler
     name: str
+    loops: Loops
     connector: Connector | None = None
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
 
@@ -106,7 +110,23 @@ class Runtime:
         now = self.app.clock.now()
         last = now - dt.timedelta(seconds=age) if age is not None else None
         with session_scope(self.engine) as s:
-            processes.beat(s, name=self.name, now=now, logged_in=logged_in, last_event_at=last)
+            problem = "; ".join(self.problems(s, now))
+            processes.beat(s, name=self.name, now=now, logged_in=logged_in, last_event_at=last, problem=problem)
+        self.loops.progress("heartbeat")
+
+    def problems(self, session: Session, now: dt.datetime) -> list[str]:
+        """What is wrong inside this process: a loop dead or stuck, or (logged in, the outbox running)
+        a message due for `stuck_seconds` while nothing was sent for as long."""
+        found = self.loops.problems()
+        if any(t.get_name() == "outbox" for t in self.tasks) and self.connection_state()[0]:
+            stuck = self.loops.stuck_after
+            oldest = outbox_store.oldest_due(session, account=self.app.account, now=now)
+            last = self.outbox.last_sent_at
+            quiet = last is None or time.monotonic() - last > stuck
+            if oldest is not None and (now - oldest).total_seconds() > stuck and quiet:
+                found.append(f"outbox backlog not moving: a message due {(now - oldest).total_seconds():.0f} s ago "
+                             "is not sent")
+        return found
 
     def rebalance(self, now: dt.datetime) -> list[rooms_store.Move]:
         """Rooms whose sending account went silent move to another of ours in the room, and back."""
@@ -120,6 +140,7 @@ class Runtime:
 
     async def heartbeat(self) -> None:
         while True:
+            self.loops.busy("heartbeat")
             try:
                 await asyncio.to_thread(self._beat)
             except Exception as exc:  # noqa: BLE001 - a missed beat is logged, the next one tries again
@@ -127,12 +148,14 @@ class Runtime:
             await asyncio.sleep(HEARTBEAT)
 
     def start_tasks(self, *, outbox: bool, scheduler: bool) -> None:
-        self.tasks.append(asyncio.create_task(self.intake.run(), name="intake"))
-        self.tasks.append(asyncio.create_task(self.heartbeat(), name="heartbeat"))
+        """Each loop supervised (restarted after an exception, logged as ERROR with its cause)."""
+        loops: list[tuple[str, Callable[[], Any]]] = [("intake", self.intake.run), ("heartbeat", self.heartbeat)]
         if outbox:
-            self.tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
+            loops.append(("outbox", self.outbox.run))
         if scheduler:
-            self.tasks.append(asyncio.create_task(self.scheduler.run(), name="scheduler"))
+            loops.append(("scheduler", self.scheduler.run))
+        for name, body in loops:
+            self.tasks.append(asyncio.create_task(self.loops.supervise(name, body), name=name))
 
     async def settle(self) -> None:
         """Until every message received so far is handled (tests and the demo)."""
@@ -189,11 +212,14 @@ def build(cfg: Config, clock: SleepingClock, *, engine: Engine, connector: Calla
     async def send(action: Action) -> None:
         await holder[0].send(action)
 
+    h = cfg.health
+    loops = Loops(stuck_after=h.stuck_seconds, exit_after=h.exit_after_seconds, max_backoff=h.max_backoff_seconds)
     outbox = Outbox(engine, clock, send, pacing, account=account, name=name, tz=cfg.tz)
     intake = Intake(app.handle, Spool(Path(cfg.data_dir) / "spool"), on_handled=lambda route: outbox.wake())
     scheduler = Scheduler(cfg, engine, clock, app.settings, on_enqueued=outbox.wake, name=name, pacing=pacing,
                           account=account)
-    runtime = Runtime(app, outbox, intake, engine, connector, scheduler, name)
+    outbox.pulse, intake.pulse, scheduler.pulse = loops.pulse("outbox"), loops.pulse("intake"), loops.pulse("scheduler")
+    runtime = Runtime(app, outbox, intake, engine, connector, scheduler, name, loops)
     holder.append(runtime)
     return runtime
 

@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from bot.app import group_info
 from bot.config import Config, GroupSpec, ScheduleSpec
+from bot.loops import standalone
 from bot.outbox import Answer, Pacing, SleepingClock, enqueue_actions
 from bot.workers import Lane
 from handlers import grid, problems, reminders
@@ -63,6 +64,7 @@ class Scheduler:
         self.jobs = [Job(s, CronTrigger.from_crontab(s.cron, timezone=cfg.tz)) for s in cfg.schedules]
         self.grace = dt.timedelta(minutes=cfg.grace_minutes)
         self.checked_until: dt.datetime | None = None
+        self.pulse = standalone("scheduler")
 
     def fire_times(self, job: Job, after: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
         times: list[dt.datetime] = []
@@ -217,6 +219,7 @@ class Scheduler:
         is down) is tried again at the next one: nothing claimed, nothing lost within the grace."""
         while True:
             now = self.clock.now()
+            self.pulse.busy()
             try:
                 await self.lane.run(self.tick, now)
             except Exception as exc:
@@ -224,6 +227,8 @@ class Scheduler:
                     log.exception("scheduler tick failed")
                 else:
                     log.warning("scheduler tick failed on the database: %s", str(exc).splitlines()[0][:200])
+            else:
+                self.pulse.idle()  # a tick that keeps failing leaves it busy: stuck after a while
             nxt = self.next_fire(now)
             wait = 60.0 if nxt is None else min(max((nxt - now).total_seconds(), 0.5), 60.0)
             await self.clock.sleep(wait)

@@ -26,17 +26,18 @@ class AccountStatus:
     sent_today: int
     cap: int
     last_event_age: float | None  # seconds
+    trouble: str = ""  # what a live process says is wrong inside it (a loop dead or stuck)
 
     @property
     def up(self) -> bool:
-        return self.alive and self.logged_in
+        return self.alive and self.logged_in and not self.trouble
 
     def problem(self) -> str:
         if not self.alive:
             return "no live process"
         if not self.logged_in:
             return "not logged in to WeChat"
-        return ""
+        return self.trouble
 
 
 def fleet(session: Session, cfg: Config, now: dt.datetime) -> list[AccountStatus]:
@@ -55,5 +56,6 @@ def fleet(session: Session, cfg: Config, now: dt.datetime) -> list[AccountStatus
             rooms_owned=owned.get(account.name, 0), backlog=outbox.backlog(session, account=account.name),
             sent_today=slot.sent if slot is not None and slot.day == today else 0,
             cap=account.daily_cap or cfg.outbox.daily_cap,
-            last_event_age=round((now - max(events)).total_seconds(), 1) if events else None))
+            last_event_age=round((now - max(events)).total_seconds(), 1) if events else None,
+            trouble="; ".join(p.problem for p in live if p.problem)))
     return out

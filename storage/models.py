@@ -156,6 +156,7 @@ class BotProcess(SQLModel, table=True):
     beat_at: dt.datetime
     logged_in: bool = False
     last_event_at: dt.datetime | None = None
+    problem: str = ""  # a loop dead or stuck, a backlog not moving ('' when healthy)
 
 
 class Attachment(SQLModel, table=True):

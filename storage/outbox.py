@@ -166,13 +166,15 @@ def mark_sent(session: Session, *, item_id: int, me: str, now: dt.datetime) -> N
 
 
 def release(session: Session, *, item_id: int, me: str, account: str, day: dt.date, error: str,
-            now: dt.datetime) -> None:
-    """The connection failed, not the message: back to the queue, no attempt counted, the day's cap
-    and the pacing slot given back (nothing went out)."""
+            now: dt.datetime, due_at: dt.datetime | None = None) -> None:
+    """The connection failed, not the message: back to the queue (due again at `due_at`), no attempt
+    counted, the day's cap and the pacing slot given back (nothing went out)."""
     conn = session.connection()
+    values: dict[str, object] = {"status": "queued", "claimed_by": None, "claimed_at": None, "last_error": error[:500]}
+    if due_at is not None:
+        values["due_at"] = due_at
     done = conn.execute(update(_OUTBOX).where(_OUTBOX.c.id == item_id, _OUTBOX.c.claimed_by == me,
-                                              _OUTBOX.c.status == "sending")
-                        .values(status="queued", claimed_by=None, claimed_at=None, last_error=error[:500]))
+                                              _OUTBOX.c.status == "sending").values(**values))
     if done.rowcount:
         conn.execute(update(_SLOT).where(_SLOT.c.account == account, _SLOT.c.day == day, _SLOT.c.sent > 0)
                      .values(sent=_SLOT.c.sent - 1, next_at=now))
@@ -218,6 +220,14 @@ def next_due_at(session: Session, *, account: str) -> dt.datetime | None:
     query = (select(OutboxMessage.due_at)
              .where(OutboxMessage.status == "queued", OutboxMessage.account == account)
              .order_by(col(OutboxMessage.due_at)))
+    return session.exec(query).first()
+
+
+def oldest_due(session: Session, *, account: str, now: dt.datetime) -> dt.datetime | None:
+    """The longest-waiting row that could be sent now (for "is the backlog moving?")."""
+    query = (select(OutboxMessage.due_at)
+             .where(OutboxMessage.status == "queued", OutboxMessage.account == account, OutboxMessage.due_at <= now)
+             .order_by(col(OutboxMessage.due_at)).limit(1))
     return session.exec(query).first()
 
 

@@ -19,14 +19,16 @@ HOST = socket.gethostname()
 def register(session: Session, *, name: str, account: str, now: dt.datetime) -> None:
     module = sqlite if session.connection().dialect.name == "sqlite" else postgresql
     values = {"name": name, "host": HOST, "pid": os.getpid(), "account": account, "started_at": now, "beat_at": now,
-              "logged_in": False}
+              "logged_in": False, "problem": ""}
     stmt = module.insert(_PROC).values(**values)
     session.connection().execute(stmt.on_conflict_do_update(index_elements=["name"], set_=values))
 
 
-def beat(session: Session, *, name: str, now: dt.datetime, logged_in: bool, last_event_at: dt.datetime | None) -> None:
+def beat(session: Session, *, name: str, now: dt.datetime, logged_in: bool, last_event_at: dt.datetime | None,
+         problem: str = "") -> None:
     session.connection().execute(update(_PROC).where(_PROC.c.name == name)
-                                 .values(beat_at=now, logged_in=logged_in, last_event_at=last_event_at))
+                                 .values(beat_at=now, logged_in=logged_in, last_event_at=last_event_at,
+                                         problem=problem[:500]))
 
 
 def leave(session: Session, *, name: str) -> None:

@@ -63,3 +63,26 @@ def test_status_exits_1_when_an_account_is_down(tmp_path: Path) -> None:
     assert wxbot(data, "db", "upgrade").returncode == 0
     status = wxbot(data, "status")
     assert status.returncode == 1 and "down: default" in status.stdout and "no live process" in status.stdout
+
+
+def test_status_exits_1_when_a_live_logged_in_process_has_a_dead_loop(tmp_path: Path) -> None:
+    """A process alive and logged in whose send loop keeps failing is not 'up'."""
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from storage import processes
+    from storage.db import make_engine
+
+    data = tmp_path / "data"
+    assert wxbot(data, "db", "upgrade").returncode == 0
+    engine = make_engine(f"sqlite:///{data / 'wxbot.db'}")
+    now = dt.datetime.now(dt.timezone.utc)
+    with Session(engine) as s:
+        processes.register(s, name="host:1:abc", account="default", now=now)
+        processes.beat(s, name="host:1:abc", now=now, logged_in=True, last_event_at=now,
+                       problem="outbox loop failing for 40 s: OperationalError: database is locked")
+        s.commit()
+    engine.dispose()
+    status = wxbot(data, "status")
+    assert status.returncode == 1 and "outbox loop failing" in status.stdout

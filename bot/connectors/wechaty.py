@@ -28,8 +28,11 @@ from handlers.parser.words import DEFAULT_WORDS
 
 log = logging.getLogger("wxbot.wechaty")
 _wechaty: ModuleType | None = None
-# failures of the connection, not of one message (grpclib raises these over a dead or dying stream)
-_CONNECTION_STATUSES = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "CANCELLED", "UNAUTHENTICATED", "ABORTED"})
+# failures of the connection, not of one message (grpclib raises these over a dead or dying stream).
+# UNKNOWN too: a gateway whose puppet throws answers every send with it, and it is not a refusal of
+# the message (a refusal says so: INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED …)
+_CONNECTION_STATUSES = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "CANCELLED", "UNAUTHENTICATED", "ABORTED",
+                                  "UNKNOWN", "INTERNAL", "RESOURCE_EXHAUSTED"})
 
 
 def load_wechaty(cache_dir: Path) -> ModuleType:

@@ -32,6 +32,9 @@ class Health:
     connected: Callable[[], bool | None] = lambda: None
     last_event_age: Callable[[], float | None] = lambda: None
     intake_backlog: Callable[[], int | None] = lambda: None  # messages received, waiting for the database
+    # a dead or stuck loop, a backlog not moving (from the database session given)
+    problems: Callable[[Session, dt.datetime], list[str]] = lambda session, now: []
+    loops: Callable[[], dict[str, dict[str, object]]] = lambda: {}
 
 
 @dataclass

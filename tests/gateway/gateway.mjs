@@ -9,7 +9,8 @@ const [port, token] = process.argv.slice(2)
 const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
 
 // how sends behave (set by the test): ok; hold (never answer: a hung gateway); delay (accept at once,
-// answer after `delayMs`: the window where a crash leaves a message sent but not marked)
+// answer after `delayMs`: the window where a crash leaves a message sent but not marked); error (the
+// puppet throws on every send: the client sees gRPC UNKNOWN)
 const sends = { mode: 'ok', delayMs: 0 }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -22,6 +23,7 @@ class RecordingPuppet extends PuppetMock {
 
   async messageSendText (conversationId, text, mentionIdList) {
     if (sends.mode === 'hold') return new Promise(() => {})
+    if (sends.mode === 'error') throw new Error('puppet failed to send')
     await super.messageSendText(conversationId, text)
     const id = `gw-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
     this.mocker.cacheMessagePayload.set(id, {

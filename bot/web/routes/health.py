@@ -25,17 +25,21 @@ async def healthz(request: web.Request) -> web.Response:
         s.connection().execute(text("SELECT 1"))
         counts = outbox_store.counts_since(s, since=since)
         return {"outbox_backlog": outbox_store.backlog(s), "sent_today": counts.get("sent", 0),
-                "dropped_today": counts.get("dropped", 0), "failed_today": counts.get("failed", 0)}
+                "dropped_today": counts.get("dropped", 0), "failed_today": counts.get("failed", 0),
+                "problems": d.health.problems(s, d.clock.now())}
 
     try:
         state: dict[str, Any] = await asyncio.wait_for(d.db(outbox_state), 10)
         db_ok = True
     except Exception:  # noqa: BLE001 - the point is to report it
-        db_ok, state = False, {"outbox_backlog": None}
+        db_ok, state = False, {"outbox_backlog": None, "problems": []}
+    loops = d.health.loops()
+    state["problems"] += [v["problem"] for v in loops.values() if v["problem"] and v["problem"] not in state["problems"]]
     connected, age = d.health.connected(), d.health.last_event_age()
-    ok = db_ok and connected is not False
+    ok = db_ok and connected is not False and not state["problems"]
     return web.json_response({"ok": ok, "database": db_ok, "connected": connected, "last_event_age_seconds": age,
-                              "intake_backlog": d.health.intake_backlog(), **state}, status=200 if ok else 503)
+                              "intake_backlog": d.health.intake_backlog(), "loops": loops, **state},
+                             status=200 if ok else 503)
 
 
 @routes.get("/static/style.css")

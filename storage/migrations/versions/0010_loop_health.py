@@ -1,0 +1,25 @@
+"""a process's loops: what is wrong with them, for `wxbot status`
+
+Revision ID: 0010
+Revises: 0009
+"""
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel
+
+
+revision = '0010'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('botprocess') as batch_op:
+        batch_op.add_column(sa.Column('problem', sqlmodel.sql.sqltypes.AutoString(), nullable=False,
+                                      server_default=''))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('botprocess') as batch_op:
+        batch_op.drop_column('problem')
