@@ -11,10 +11,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from handlers.parser.intent import screen
 from handlers.parser.jielong import Entry, split_jielong
 from handlers.parser.lexicon import Lexicon
-from handlers.parser.normalize import lines
+from handlers.parser.normalize import lines, normalize
 from handlers.parser.reading import KNOWN, LABELLED, NO_KNOWN, Known, LineReader, Pair
+from handlers.parser.table import find_table, table_blocks
 from handlers.parser.values import Bad, Read, Value, check_report_day, read_value
 from handlers.parser.words import DEFAULT_WORDS, ReadingWords
 from handlers.templates import FieldType, Template, TemplateField
@@ -138,12 +140,35 @@ class Parser:
             return Reading([])
         if (jl := split_jielong(text_lines, self.words)) is not None:
             return self._jielong(jl.header, jl.entries, kind, today)
-        if len(text_lines) == 1 and _QUESTION.search(text_lines[0]):
-            return Reading([])
+        screened = screen(text)
+        if not screened.strict:
+            return self._read_text(text, text_lines, kind, today)
+        kept = lines(screened.text)
+        reading = self._read_text(screened.text, kept, kind, today) if kept else Reading([])
+        reading.reports = [r for r in reading.reports if _complete(r)]
+        return reading
+
+    def _read_text(self, text: str, text_lines: list[str], kind: str, today: dt.date) -> Reading:
+        if (tabled := self._table(text, kind, today)) is not None:
+            return tabled
         best = self._best(text_lines, kind, today)
         if best is None:
             return Reading([])
         return Reading([r for block in best.blocks if (r := _report(block, best, today, self.lexicons)) is not None])
+
+    def _table(self, text: str, kind: str, today: dt.date) -> Reading | None:
+        """A pasted table: one report per data line (cells keep their empty places: raw lines)."""
+        if "\t" not in text and "|" not in text and "｜" not in text and "  " not in text:
+            return None
+        raw_lines = [ln for ln in normalize(text).splitlines() if ln.strip()]
+        for lex in self.of_kind.get(kind, []):
+            table = find_table(raw_lines, lex)
+            if table is None:
+                continue
+            reading = _Reading(lex.template, [], True, 0)
+            reader = LineReader(lex, today, self.known.get(kind, NO_KNOWN))
+            return Reading([r for b in table_blocks(table, reader) if (r := _report(b, reading, today, self.lexicons))])
+        return None
 
     def _best(self, text_lines: list[str], kind: str, today: dt.date) -> _Reading | None:
         best: _Reading | None = None
@@ -176,7 +201,16 @@ class Parser:
     def parse_reply(self, text: str, template_id: str, unit: str, today: dt.date,
                     questions: list[str] | None = None) -> ParsedReport | None:
         """A grid worker's answer to a prompt: labelled, or numbers in the order of the questions
-        asked (default: the template's prompt order; after a partial answer, the ones left)."""
+        asked (default: the template's prompt order; after a partial answer, the ones left).
+        An acknowledgement or a promise (还在走访，18点前报) is no answer: its numbers are not values."""
+        screened = screen(text)
+        if not screened.strict:
+            return self._reply(text, template_id, unit, today, questions)
+        report = self._reply(screened.text, template_id, unit, today, questions) if lines(screened.text) else None
+        return report if report is not None and _values(report) >= 2 else None
+
+    def _reply(self, text: str, template_id: str, unit: str, today: dt.date,
+               questions: list[str] | None) -> ParsedReport | None:
         lex = self.lexicons[template_id]
         reader = LineReader(lex, today)
         pairs = [p for line in lines(text) for p in reader.line(line).pairs]
@@ -188,6 +222,16 @@ class Parser:
             return _report([head, *labelled], reading, today, self.lexicons, near=True)
         asked = [lex.template.field(k) for k in questions] if questions is not None else None
         return _positional(" ".join(lines(text)), lex, unit, today, reading, self.lexicons, asked)
+
+
+def _values(report: ParsedReport) -> int:
+    t = report.template
+    return sum(1 for k in report.fields if k not in (t.unit_field, t.date_field)) + len(report.invalid)
+
+
+def _complete(report: ParsedReport) -> bool:
+    """D1: a unit and at least two values: a report, whatever the message says around it."""
+    return report.unit_name is not None and _values(report) >= 2
 
 
 def _closing(line: str, words: ReadingWords) -> bool:
