@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from handlers.parser.intent import screen
+from handlers.parser.spoken import written
 from handlers.parser.jielong import Entry, split_jielong
 from handlers.parser.lexicon import Lexicon
 from handlers.parser.normalize import lines, normalize
@@ -119,6 +120,8 @@ class Parser:
         self.of_kind: dict[str, list[Lexicon]] = {}
         for lx in self.lexicons.values():
             self.of_kind.setdefault(lx.template.kind, []).append(lx)
+        starts = {w for lx in self.lexicons.values() for w in lx.start_words}
+        self.starts = "|".join(re.escape(w) for w in sorted(starts, key=len, reverse=True))
 
     @property
     def vocabularies(self) -> dict[str, Lexicon]:
@@ -135,6 +138,7 @@ class Parser:
         return self.read(text, kind, today).reports
 
     def read(self, text: str, kind: str, today: dt.date) -> Reading:
+        text = written(text, self.starts)
         text_lines = lines(text)
         if not text_lines or kind not in self.of_kind:
             return Reading([])
@@ -203,6 +207,7 @@ class Parser:
         """A grid worker's answer to a prompt: labelled, or numbers in the order of the questions
         asked (default: the template's prompt order; after a partial answer, the ones left).
         An acknowledgement or a promise (还在走访，18点前报) is no answer: its numbers are not values."""
+        text = written(text, self.starts)
         screened = screen(text)
         if not screened.strict:
             return self._reply(text, template_id, unit, today, questions)

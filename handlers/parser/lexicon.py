@@ -75,6 +75,7 @@ class Lexicon:
         # where a value's label (not a unit's) or a stated phrase begins: cuts glued text apart
         starts = [w for w, f in [*self.exact.items(), *self.taught.items()] if f.type is not FieldType.TEXT]
         starts += list(self.statements)
+        self.start_words = frozenset(starts)
         self.starts = re.compile("|".join(re.escape(w) for w in sorted(set(starts), key=len, reverse=True)) or "(?!)")
         self._cache: dict[tuple[str, bool], list[LabelMatch]] = {}
         self._values: dict[tuple[str, str, dt.date | None], Read | Bad] = {}
