@@ -148,6 +148,9 @@ class Lexicon:
                 out += [(p, Statement(f, read.value, p)) for p in phrases]
             for value, phrases in f.words.items():  # enum words state their value on their own
                 out += [(p, Statement(f, value, p)) for p in phrases]
+            # a bool's own words for yes and no (when_true: 已消杀) state it too, listed or not (D5)
+            out += [(p, Statement(f, v, p)) for p, v in ((f.when_true, True), (f.when_false, False))
+                    if p and f.type is FieldType.BOOL]
         return dict(out)
 
     # --- reading a label -----------------------------------------------------------------------

@@ -29,12 +29,27 @@ def _after(m: re.Match[str]) -> str:
     return "" if m.group(0) in _INVISIBLE else " "
 
 
+# between a label and its value: an arrow, a doubled colon, two separators in a row are one colon (C4.3)
+_ARROWS = re.compile(r"[ \t]*(?:👉|→|➡️?|⇒|=>|(?<![<>=])>(?![=>]))[ \t]*")
+_COLONS = re.compile(r"[ \t]*[:：](?:[ \t]*[:：👉→])*[ \t]*")
+_BOLD = re.compile(r"\*\*")
+# 【label】value: the brackets around a label are a separator (C4.4); kept for a title or a name
+_BRACKETED = re.compile(r"【([^】]{1,12})】(?=\s*[\d零〇一二两三四五六七八九十无是否已未√✓✔])")
+
+
 def normalize(text: str) -> str:
-    """Full-width to half-width (NFKC), numbering circles and emoji out, quotes out."""
+    """Full-width to half-width (NFKC), numbering circles and emoji out, quotes out, markers between a
+    label and its value made one colon."""
     if "「" in text or "- -" in text or "-----" in text:
         text = _QUOTE.sub("\n", text)
+    if "**" in text:
+        text = _BOLD.sub("", text)
+    if "【" in text:
+        text = _BRACKETED.sub(r"\1:", text)
+    text = _ARROWS.sub(":", text)
     text = unicodedata.normalize("NFKC", _BEFORE_NFKC.sub(_keep_mark, text))
-    return _AFTER_NFKC.sub(_after, text)
+    text = _AFTER_NFKC.sub(_after, text)
+    return _COLONS.sub(":", text) if ":" in text else text
 
 
 def strip_numbering(segment: str) -> str:

@@ -29,9 +29,10 @@ class ReadingWords:
     # a line starting so is a notice to many, not a report: 请各小区…
     notice_starts: tuple[str, ...] = ("请", "各小区", "各工地", "各网格", "各单位", "通知", "关于", "提醒", "明天", "明日")
     # 约356人, 30余人, 50人左右
-    approx_before: tuple[str, ...] = ("大约", "约为", "约合", "约", "共计", "总共", "总计", "合计", "累计", "共", "计", "近")
+    approx_before: tuple[str, ...] = ("大约", "大概", "约为", "约合", "约", "共计", "总共", "总计", "合计", "累计", "共", "计",
+                                      "近")
     approx_mid: tuple[str, ...] = ("余", "多", "来")
-    approx_after: tuple[str, ...] = ("左右", "上下", "以上", "余", "多")
+    approx_after: tuple[str, ...] = ("左右", "上下", "以上", "余", "多", "来")
     # what may follow a number: its unit of measure (a field may declare which of these it counts in)
     measures: tuple[str, ...] = (
         "人次", "个人", "人", "名", "位", "户", "家", "个", "只", "片", "副", "箱", "盒", "包", "袋", "桶", "瓶", "壶",
