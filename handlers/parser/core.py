@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from handlers.parser import backfill
 from handlers.parser.intent import screen
 from handlers.parser.spoken import written
 from handlers.parser.jielong import Entry, split_jielong
@@ -139,6 +140,14 @@ class Parser:
 
     def read(self, text: str, kind: str, today: dt.date) -> Reading:
         text = written(text, self.starts)
+        earlier = backfill.find(text, today)
+        reading = self._read(earlier.text, kind, today)
+        if earlier.day is not None:
+            for report in reading.reports:
+                _backdate(report, earlier.day, today)
+        return reading
+
+    def _read(self, text: str, kind: str, today: dt.date) -> Reading:
         text_lines = lines(text)
         if not text_lines or kind not in self.of_kind:
             return Reading([])
@@ -207,12 +216,16 @@ class Parser:
         """A grid worker's answer to a prompt: labelled, or numbers in the order of the questions
         asked (default: the template's prompt order; after a partial answer, the ones left).
         An acknowledgement or a promise (还在走访，18点前报) is no answer: its numbers are not values."""
-        text = written(text, self.starts)
-        screened = screen(text)
+        earlier = backfill.find(written(text, self.starts), today)
+        screened = screen(earlier.text)
         if not screened.strict:
-            return self._reply(text, template_id, unit, today, questions)
-        report = self._reply(screened.text, template_id, unit, today, questions) if lines(screened.text) else None
-        return report if report is not None and _values(report) >= 2 else None
+            report = self._reply(earlier.text, template_id, unit, today, questions)
+        else:
+            report = self._reply(screened.text, template_id, unit, today, questions) if lines(screened.text) else None
+            report = report if report is not None and _values(report) >= 2 else None
+        if report is not None and earlier.day is not None:
+            _backdate(report, earlier.day, today)
+        return report
 
     def _reply(self, text: str, template_id: str, unit: str, today: dt.date,
                questions: list[str] | None) -> ParsedReport | None:
@@ -227,6 +240,19 @@ class Parser:
             return _report([head, *labelled], reading, today, self.lexicons, near=True)
         asked = [lex.template.field(k) for k in questions] if questions is not None else None
         return _positional(" ".join(lines(text)), lex, unit, today, reading, self.lexicons, asked)
+
+
+def _backdate(report: ParsedReport, day: dt.date, today: dt.date) -> None:
+    """A report for an earlier day (补报昨天的): its date, unless the report names another itself."""
+    key = report.template.date_field
+    if key is None or report.fields.get(key, today) != today:
+        return
+    values, invalid = dict(report.fields), {i.field: i for i in report.invalid}
+    values[key] = day
+    _check_day(report.template, values, invalid, today)
+    order = [f.key for f in report.template.fields]
+    report.fields = {k: values[k] for k in order if k in values}
+    report.invalid = [invalid[k] for k in order if k in invalid]
 
 
 def _values(report: ParsedReport) -> int:
