@@ -27,6 +27,17 @@ _MENTION = re.compile(r"^@\S+\s*")
 _PUNCT = re.compile(r"[\s:;,.!?()\-—_|/、。~～·*#]+")
 
 GUESSED, KNOWN, LABELLED = 1, 2, 3  # how sure we are of a unit's name
+# digits in a name stand before a word of the name (1网格, 3号楼), never at its end nor before a measure
+_MEASURE_AFTER = re.compile(r"\d+(?:人|户|个|名|例|处|份|桶|把|次|天)")
+
+
+def _name_digits(name: str) -> bool:
+    """A heading may be a name with numbers in it (东阳渡社区1网格), never a value (走访36户)."""
+    for m in re.finditer(r"\d+", name):
+        after = name[m.end():m.end() + 1]
+        if not after or not ("\u4e00" <= after <= "\u9fff" or after.isalpha()) or _MEASURE_AFTER.match(name, m.start()):
+            return False
+    return True
 
 
 @dataclass(slots=True)
@@ -149,6 +160,11 @@ class LineReader:
         return Pair(label, chosen.field, raw, guess=chosen.guess, strength=strength,
                     read=_read(self.lex, chosen.field, raw, self.today))
 
+    def names_on(self, raw: str) -> bool:
+        """The number is part of a name: a unit word or a name's word follows it (1网格, 2号楼, 四期)."""
+        rest = raw.lstrip("0123456789")
+        return bool(rest) and rest.startswith((*self.unit.synonyms, *self.lex.words.name_parts))
+
     def statement(self, seg: str) -> Pair | None:
         st = self.lex.statements.get(seg) or self.lex.statement(clean(seg).replace(":", "").replace(" ", ""))
         if st is None:
@@ -161,6 +177,8 @@ class LineReader:
         if m is not None and m.start() > 0:
             label, raw = clean_label(seg[: m.start()]), seg[m.start():]
             matches = [x for x in self.lex.candidates(label) if x.field.type is not FieldType.TEXT]
+            if self.names_on(raw):
+                return None  # 东阳渡社区1网格, 3号楼: a number inside a name (D2)
             if matches:
                 return self.pair(label, raw, matches)
             if looks_like_value(raw) and len(label) <= MAX_LABEL:
@@ -178,7 +196,7 @@ class LineReader:
     def segment(self, seg: str) -> Pair | list[Pair] | str:
         """A pair, or the segment itself when it is no pair on its own (a name, a bare label, a value)."""
         m = _EXPLICIT.search(seg)
-        if m is not None and not any(c.isdigit() for c in seg[: m.start()]):
+        if m is not None and _name_digits(seg[: m.start()]):  # not a time (10:00) nor a value
             label, raw = clean_label(seg[: m.start()]), seg[m.end():].strip()
             if not raw:
                 return label + ":"
@@ -235,7 +253,7 @@ class LineReader:
         if first and not self.lex.starts.match(seg):
             m = self.lex.starts.search(seg, 2)
             head = seg[: m.start()] if m else ""
-            if m and not any(c.isdigit() for c in head) and not self.lex.is_quiet(head) and not _EXPLICIT.search(seg):
+            if m and _name_digits(head) and not self.lex.is_quiet(head) and not _EXPLICIT.search(seg):
                 pieces.append(head)
                 start = m.start()
         for num in re.finditer(r"\d+(?:[.,]\d+)*", seg):
@@ -332,7 +350,7 @@ class LineReader:
         """A line with no values: a title, a lead-in (各位领导好，翠园小区今日情况汇报：) or a unit's
         name alone. Its date, and what is left once greetings and report words are taken away."""
         w = self.lex.words
-        rest = _MENTION.sub(" ", text)
+        rest = strip_numbering(_MENTION.sub(" ", text))
         out: list[Pair] = []
         for m in re.finditer(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?|\d{4}-\d{1,2}-\d{1,2}|(?<![\d.])\d{1,2}\.\d{1,2}(?![\d.])",
                              rest):
@@ -347,7 +365,7 @@ class LineReader:
                 out.append(self.name(known, heading=True))
             return out
         name = self.strip_words(rest)
-        if 2 <= len(name) <= MAX_NAME and not any(c.isdigit() for c in name) \
+        if 2 <= len(name) <= MAX_NAME and _name_digits(name) \
                 and not name.startswith(w.notice_starts) and not self.lex.candidates(name, bare=True):
             out.append(self.name(name, heading=True))
         return out

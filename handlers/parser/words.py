@@ -39,6 +39,9 @@ class ReadingWords:
         "升", "公升", "毫升", "斤", "公斤", "千克", "kg", "L", "l", "把", "支", "台", "套", "处", "项", "起", "条",
         "份", "例", "次", "栋", "幢", "辆", "间", "件", "张", "顶", "块", "天", "小时", "批",
     )
+    # words that go on a name after a number: 1网格, 3号楼, 二期 (a number before them is no value)
+    name_parts: tuple[str, ...] = ("网格", "号", "期", "栋", "幢", "楼", "单元", "社区", "区", "组", "村", "标段", "地块",
+                                   "苑", "小区", "街", "路", "巷", "院", "厂", "车间", "队", "班")
     # the first line of a WeChat 接龙 (group solitaire)
     jielong_marks: tuple[str, ...] = ("#接龙", "#group note", "#groupnote")
     # lines of a 接龙 that show the format, not an entry
