@@ -15,7 +15,7 @@ from handlers.parser import backfill
 from handlers.parser.intent import screen
 from handlers.parser.spoken import written
 from handlers.parser.jielong import Entry, split_jielong
-from handlers.parser.lexicon import Lexicon
+from handlers.parser.lexicon import Lexicon, Statement
 from handlers.parser.normalize import lines, normalize
 from handlers.parser.reading import KNOWN, LABELLED, NO_KNOWN, Known, LineReader, Pair
 from handlers.parser.table import find_table, table_blocks
@@ -164,10 +164,16 @@ class Parser:
     def _read_text(self, text: str, text_lines: list[str], kind: str, today: dt.date) -> Reading:
         if (tabled := self._table(text, kind, today)) is not None:
             return tabled
-        best = self._best(text_lines, kind, today)
+        for_all = [ln for ln in text_lines if _FOR_ALL.match(ln)]
+        best = self._best([ln for ln in text_lines if ln not in for_all], kind, today)
         if best is None:
             return Reading([])
-        return Reading([r for block in best.blocks if (r := _report(block, best, today, self.lexicons)) is not None])
+        reports = [r for block in best.blocks if (r := _report(block, best, today, self.lexicons)) is not None]
+        for line in for_all:  # 以上小区均已消杀: the value for every unit of the message (C7.3)
+            for st in _said_of_all(line, self.lexicons[best.template.id]):
+                for r in reports:
+                    _give(r, st.field.key, st.value)
+        return Reading(reports)
 
     def _table(self, text: str, kind: str, today: dt.date) -> Reading | None:
         """A pasted table: one report per data line (cells keep their empty places: raw lines)."""
@@ -240,6 +246,29 @@ class Parser:
             return _report([head, *labelled], reading, today, self.lexicons, near=True)
         asked = [lex.template.field(k) for k in questions] if questions is not None else None
         return _positional(" ".join(lines(text)), lex, unit, today, reading, self.lexicons, asked)
+
+
+_FOR_ALL = re.compile(r"^以上.{0,16}?(?:均|都|全部|全都)")
+
+
+def _said_of_all(line: str, lex: Lexicon) -> list[Statement]:
+    """What a closing line says of every unit: 以上网格均无发热, 以上3个网格体温均正常."""
+    m = _FOR_ALL.match(line)
+    assert m is not None
+    after = _PUNCT.sub("", line[m.end():])
+    subject = re.sub(r"^以上[^均都全]*?(?:小区|网格|项目|工地|工程|单位)", "", line)
+    found = [st for text in (after, subject, "均" + after) if (st := lex.statement(_PUNCT.sub("", text))) is not None]
+    return found[:1]
+
+
+def _give(report: ParsedReport, key: str, value: Value) -> None:
+    """A value said for the report from outside its own lines, unless it gave one itself."""
+    if key in report.fields or any(i.field == key for i in report.invalid):
+        return
+    report.fields[key] = value
+    order = [f.key for f in report.template.fields]
+    report.fields = {k: report.fields[k] for k in order if k in report.fields}
+    report.missing = [k for k in report.missing if k != key]
 
 
 def _backdate(report: ParsedReport, day: dt.date, today: dt.date) -> None:
