@@ -76,6 +76,7 @@ class Lexicon:
         starts = [w for w, f in [*self.exact.items(), *self.taught.items()] if f.type is not FieldType.TEXT]
         starts += list(self.statements)
         self.start_words = frozenset(starts)
+        self.long_statements = sorted((p for p in self.statements if len(p) >= 3), key=len, reverse=True)
         self.starts = re.compile("|".join(re.escape(w) for w in sorted(set(starts), key=len, reverse=True)) or "(?!)")
         self._cache: dict[tuple[str, bool], list[LabelMatch]] = {}
         self._values: dict[tuple[str, str, dt.date | None], Read | Bad] = {}
@@ -233,6 +234,13 @@ class Lexicon:
         for p in self.words.quiet_prefixes:
             if text.startswith(p) and text[len(p):] in self.statements:
                 return self.statements[text[len(p):]]
+        return None
+
+    def statement_at_end(self, text: str) -> Statement | None:
+        """A phrase of three or more characters that ends the text: 楼道电梯已消杀, 公共区域因下雨今日未消杀."""
+        for phrase in self.long_statements:
+            if text.endswith(phrase) and len(text) > len(phrase):
+                return self.statements[phrase]
         return None
 
     def field_of(self, label: str) -> TemplateField | None:

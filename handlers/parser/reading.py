@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from handlers.parser.lexicon import LabelMatch, Lexicon, Tier
 from handlers.parser.normalize import strip_numbering
+from handlers.parser.words import ReadingWords
 from handlers.parser.values import Bad, Read, alternation, clean, looks_like_value, parse_date, read_value
 from handlers.templates import FieldType, TemplateField
 
@@ -29,6 +30,21 @@ _PUNCT = re.compile(r"[\s:;,.!?()\-—_|/、。~～·*#]+")
 GUESSED, KNOWN, LABELLED = 1, 2, 3  # how sure we are of a unit's name
 # digits in a name stand before a word of the name (1网格, 3号楼), never at its end nor before a measure
 _MEASURE_AFTER = re.compile(r"\d+(?:人|户|个|名|例|处|份|桶|把|次|天)")
+
+
+def _name_part(text: str, w: ReadingWords) -> str:
+    """The name at the start of a sentence: before 今日/于/共/对 …, without 物业/项目部 after it (C8.4)."""
+    rest = text
+    for lead in ("今天", "今日"):
+        rest = rest[len(lead):] if rest.startswith(lead) else rest
+    cut = alternation(w.name_ends).search(rest, 2)
+    if cut is not None:
+        rest = rest[:cut.start()]
+    for org in w.org_words:
+        if rest.endswith(org) and len(rest) > len(org) + 1:
+            rest = rest[: -len(org)]
+            break
+    return rest
 
 
 def _name_digits(name: str) -> bool:
@@ -156,6 +172,9 @@ class LineReader:
         chosen = self.lex.settle(fields, read if isinstance(read, Read) else None)
         if chosen is None:
             return Pair(label, None, raw)
+        if isinstance(read, Read) and read.measure in self.lex.words.not_counts \
+                and read.measure not in chosen.field.measures:
+            return Pair(label, None, raw)  # 测温两次, 37.3℃: a count of something else (C8.6)
         strength = LABELLED if chosen.field is self.unit else 0
         return Pair(label, chosen.field, raw, guess=chosen.guess, strength=strength,
                     read=_read(self.lex, chosen.field, raw, self.today))
@@ -165,8 +184,10 @@ class LineReader:
         rest = raw.lstrip("0123456789")
         return bool(rest) and rest.startswith((*self.unit.synonyms, *self.lex.words.name_parts))
 
-    def statement(self, seg: str) -> Pair | None:
+    def statement(self, seg: str, *, at_end: bool = True) -> Pair | None:
         st = self.lex.statements.get(seg) or self.lex.statement(clean(seg).replace(":", "").replace(" ", ""))
+        if st is None and at_end and not _HAS_DIGIT.search(seg):  # 宿舍和食堂已消毒: what was done where (C8.3)
+            st = self.lex.statement_at_end(clean(seg))
         if st is None:
             return None
         return Pair(seg, st.field, st.phrase, stated=True, read=Read(st.value))
@@ -214,7 +235,7 @@ class LineReader:
     def explicit(self, label: str, raw: str) -> Pair | list[Pair]:
         """label：value. When the label is no sure label and the value reads as a pair on its own,
         the label is a unit's name heading that pair (阳光花园：测温200)."""
-        if (stated := self.statement(label + raw)) is not None:
+        if (stated := self.statement(label + raw, at_end=False)) is not None:
             return stated  # 体温：正常, 消杀：已完成
         matches = self.lex.candidates(label)
         if not (matches and matches[0].tier >= Tier.QUIET) and self.known.find(raw) is not None:
@@ -231,7 +252,10 @@ class LineReader:
         known = self.known.find(text)
         if known is not None:
             return Pair(self.unit.synonyms[0], self.unit, known, strength=KNOWN, heading=heading)
-        bare = self.strip_words(text)
+        w = self.lex.words
+        if self.strip_words(text).startswith(w.self_references):  # 我小区: no name; the sender's unit
+            return Pair(self.unit.synonyms[0], self.unit, "", strength=GUESSED, heading=heading)
+        bare = self.strip_words(_name_part(text, w))
         return Pair(self.unit.synonyms[0], self.unit, bare if len(bare) >= 2 else text, strength=GUESSED,
                     heading=heading)
 

@@ -42,6 +42,15 @@ class ReadingWords:
     # words that go on a name after a number: 1网格, 3号楼, 二期 (a number before them is no value)
     name_parts: tuple[str, ...] = ("网格", "号", "期", "栋", "幢", "楼", "单元", "社区", "区", "组", "村", "标段", "地块",
                                    "苑", "小区", "街", "路", "巷", "院", "厂", "车间", "队", "班")
+    # a name at the start of a sentence ends before these (月塘名都今日对…, X项目于2月17日…, X工程共有…)
+    name_ends: tuple[str, ...] = ("今日", "今天", "昨日", "昨天", "上午", "下午", "全天", "于", "共有", "共计", "共", "对")
+    # after a name they are who runs it, not part of it (C8.4)
+    org_words: tuple[str, ...] = ("物业服务中心", "物业管理处", "物业服务公司", "物业公司", "物业", "项目部", "指挥部")
+    # a unit named only as "mine": the unit field is missing (C8.5)
+    self_references: tuple[str, ...] = ("我们小区", "我小区", "本小区", "我们项目", "我项目", "本项目", "本工地", "我工地",
+                                        "我们工地", "我网格", "本网格", "我们网格")
+    # a number in these units counts something else: times, temperatures (C8.6)
+    not_counts: tuple[str, ...] = ("次", "℃", "°C", "度", "遍", "趟")
     # the first line of a WeChat 接龙 (group solitaire)
     jielong_marks: tuple[str, ...] = ("#接龙", "#group note", "#groupnote")
     # lines of a 接龙 that show the format, not an entry
