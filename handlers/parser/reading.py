@@ -243,6 +243,9 @@ class LineReader:
         if not (matches and matches[0].tier >= Tier.QUIET):
             inner = self.segment(raw) if not _EXPLICIT.search(raw) else raw
             if isinstance(inner, Pair) and inner.field is not None and inner.field is not self.unit:
+                same = [m for m in matches if m.field is inner.field]
+                if same:  # 复工状态：已复工 — a label of that very field, not a unit's name
+                    return self.pair(label, raw, same)
                 return [self.name(label), inner]
         if matches:
             return self.pair(label, raw, matches)
