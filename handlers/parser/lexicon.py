@@ -75,7 +75,12 @@ class Lexicon:
         # where a value's label (not a unit's) or a stated phrase begins: cuts glued text apart
         starts = [w for w, f in [*self.exact.items(), *self.taught.items()] if f.type is not FieldType.TEXT]
         starts += list(self.statements)
+        # a label that is a prefix of a synonym (在岗 of 在岗人数) starts a pair too (B6)
+        starts += [q for q, keys in self.quiet_index.items()
+                   if all(template.field(k).type is not FieldType.TEXT for k in keys)]
         self.start_words = frozenset(starts)
+        self.stated = re.compile("|".join(re.escape(w) for w in sorted(self.statements, key=len, reverse=True))
+                                 or "(?!)")
         self.long_statements = sorted((p for p in self.statements if len(p) >= 3), key=len, reverse=True)
         self.starts = re.compile("|".join(re.escape(w) for w in sorted(set(starts), key=len, reverse=True)) or "(?!)")
         self._cache: dict[tuple[str, bool], list[LabelMatch]] = {}

@@ -293,7 +293,16 @@ class LineReader:
                 pieces.append(seg[start:cut])
                 start = cut
         pieces.append(seg[start:])
-        return [p for p in pieces if p]
+        return [q for p in pieces if p for q in self._after_statements(p)]
+
+    def _after_statements(self, piece: str) -> list[str]:
+        """体温均正常已消杀 -> 体温均正常 / 已消杀: a stated phrase ends where another label or phrase begins."""
+        out = []
+        while (m := self.lex.stated.match(piece)) is not None and m.end() < len(piece) \
+                and self.lex.starts.match(piece, m.end()):
+            out.append(piece[: m.end()])
+            piece = piece[m.end():]
+        return [*out, piece]
 
     # --- one line -----------------------------------------------------------------------------
     def line(self, text: str) -> Line:
