@@ -19,7 +19,7 @@ from handlers.parser.lexicon import Lexicon, Statement
 from handlers.parser.normalize import lines, normalize
 from handlers.parser.reading import KNOWN, LABELLED, NO_KNOWN, Known, LineReader, Pair
 from handlers.parser.table import find_table, table_blocks
-from handlers.parser.values import Bad, Read, Value, check_report_day, read_value
+from handlers.parser.values import Bad, Read, Value, check_report_day, parse_int, read_value
 from handlers.parser.words import DEFAULT_WORDS, ReadingWords
 from handlers.templates import FieldType, Template, TemplateField
 
@@ -238,8 +238,9 @@ class Parser:
         lex = self.lexicons[template_id]
         reader = LineReader(lex, today)
         pairs = [p for line in lines(text) for p in reader.line(line).pairs]
-        labelled = [p for p in pairs if p.field is not None and p.raw and not p.is_unit
-                    and p.field.key != lex.template.date_field]
+        pairs = [_by_measure(p, lex, today) for p in pairs]
+        labelled = [p for p in pairs if (p.field is not None or p.options) and p.raw and not p.is_unit
+                    and (p.field is None or p.field.key != lex.template.date_field)]
         reading = _Reading(lex.template, [], False, 0)
         if labelled:
             head = Pair(lex.unit_field.synonyms[0], lex.unit_field, unit, strength=KNOWN)
@@ -269,6 +270,18 @@ def _give(report: ParsedReport, key: str, value: Value) -> None:
     order = [f.key for f in report.template.fields]
     report.fields = {k: report.fields[k] for k in order if k in report.fields}
     report.missing = [k for k in report.missing if k != key]
+
+
+def _by_measure(p: Pair, lex: Lexicon, today: dt.date) -> Pair:
+    """In a reply, a number with a unit word whose label we do not know (今天跑了36户) goes to the
+    fields that count in that unit (C10.1)."""
+    if p.field is not None or p.options or not p.raw:
+        return p
+    read = parse_int(p.raw, lex.words)
+    if not isinstance(read, Read) or not read.measure:
+        return p
+    fields = tuple(f for f in lex.template.prompt_fields() if read.measure in f.measures)
+    return Pair(p.label, None, p.raw, read=read, options=fields) if fields else p
 
 
 def _backdate(report: ParsedReport, day: dt.date, today: dt.date) -> None:
@@ -498,7 +511,11 @@ def _report(block: list[Pair], reading: _Reading, today: dt.date, lexicons: Mapp
     values: dict[str, Value] = {}
     invalid: dict[str, Invalid] = {}
     out = ParsedReport(tpl, {})
+    open_: list[Pair] = []
     for p in block:
+        if p.field is None and p.options:
+            open_.append(p)
+            continue
         if p.field is None:
             if p.raw and p.label and p.label not in out.unknown:
                 out.unknown.append(p.label)
@@ -521,6 +538,14 @@ def _report(block: list[Pair], reading: _Reading, today: dt.date, lexicons: Mapp
             out.remarks[p.field.key] = read.remark
         if p.guess and not any(g.label == p.label for g in out.guesses):
             out.guesses.append(Guess(p.label, p.field.key))
+    order_of = [f.key for f in tpl.prompt_fields()] + [f.key for f in tpl.fields]
+    for p in open_:  # a reply's 排查46: the first field it may mean, in prompt order, not given yet (C10.1)
+        keys = {f.key for f in p.options}
+        free = next((k for k in order_of if k in keys and k not in values and k not in invalid), None)
+        if near and free is not None and isinstance(p.read, Read):  # only a reply follows the prompt's order
+            values[free] = p.read.value
+        elif p.label and p.label not in out.unknown:
+            out.unknown.append(p.label)
     _check_day(tpl, values, invalid, today)
     _remarks_to_notes(tpl, values, out.remarks)
     order = lexicons[tpl.id].order

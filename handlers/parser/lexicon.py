@@ -185,6 +185,8 @@ class Lexicon:
         core = self.core(label)
         if core in self.core_index and core != label:
             return [LabelMatch(t.field(k), Tier.CORE, True) for k in sorted(self.core_index[core])]
+        if label[-1:] in ("人", "户") and len(label) >= 3 and (short := self._candidates(label[:-1], bare)):
+            return short  # 排查人, 走访户: the label ends with what it counts
         if bare:
             return []
         contained = self._contained(label)

@@ -68,6 +68,7 @@ class Pair:
     heading: bool = False  # came from a heading line (title, lead-in), not from content
     stated: bool = False  # a phrase that states its value (已消杀)
     read: Read | Bad | None = None
+    options: tuple[TemplateField, ...] = ()  # 排查46: fields the label may mean, no measure to settle them
 
     @property
     def is_unit(self) -> bool:
@@ -169,9 +170,12 @@ class LineReader:
         if len(fields) > 1 or (fields and fields[0].field.type is FieldType.INT):
             probe = next((m.field for m in fields if m.field.type is FieldType.INT), None)
             read = _read(self.lex, probe, raw, self.today) if probe is not None else None
+        if isinstance(read, Read) and not read.measure and label[-1:] in self.lex.words.measures:
+            read = Read(read.value, read.remark, label[-1])  # 排查人：131 — the label says what it counts
         chosen = self.lex.settle(fields, read if isinstance(read, Read) else None)
         if chosen is None:
-            return Pair(label, None, raw)
+            options = tuple(m.field for m in fields) if isinstance(read, Read) and len(fields) > 1 else ()
+            return Pair(label, None, raw, read=read if options else None, options=options)
         if isinstance(read, Read) and read.measure in self.lex.words.not_counts \
                 and read.measure not in chosen.field.measures:
             return Pair(label, None, raw)  # 测温两次, 37.3℃: a count of something else (C8.6)
@@ -238,6 +242,10 @@ class LineReader:
         if (stated := self.statement(label + raw, at_end=False)) is not None:
             return stated  # 体温：正常, 消杀：已完成
         matches = self.lex.candidates(label)
+        if not matches and not self.strip_words(label) and label:  # 今日：走访47户, 报告：… — a lead-in
+            inner = self.segment(raw) if not _EXPLICIT.search(raw) else raw
+            if isinstance(inner, (Pair, list)):
+                return inner
         if not (matches and matches[0].tier >= Tier.QUIET) and self.known.find(raw) is not None:
             return self.name(raw)  # 王经理报：翠园小区
         if not (matches and matches[0].tier >= Tier.QUIET):
@@ -313,7 +321,9 @@ class LineReader:
         pending: str | None = None  # a label waiting for its value (测温 356, 小区：翠园小区)
         last_text: Pair | None = None  # a text value that following words continue
         tentative: Pair | None = None  # a guessed unit's name that may turn out to be a label
-        cut = [piece for i, seg in enumerate(segments(text)) for piece in self.unglue(seg, i == 0)]
+        segs = segments(text)
+        lead = next((i for i, seg in enumerate(segs) if self.strip_words(seg)), 0)  # 各位领导， before the name
+        cut = [piece for i, seg in enumerate(segs) if i >= lead for piece in self.unglue(seg, i == lead)]
         for seg in cut:
             got = self.segment(seg)
             for item in got if isinstance(got, list) else [got]:
