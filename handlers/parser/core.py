@@ -17,9 +17,9 @@ from handlers.parser.spoken import written
 from handlers.parser.jielong import Entry, split_jielong
 from handlers.parser.lexicon import Lexicon, Statement
 from handlers.parser.normalize import lines, normalize
-from handlers.parser.reading import KNOWN, LABELLED, NO_KNOWN, Known, LineReader, Pair
+from handlers.parser.reading import KNOWN, LABELLED, NO_KNOWN, Known, LineReader, Pair, segments
 from handlers.parser.table import find_table, table_blocks
-from handlers.parser.values import Bad, Read, Value, check_report_day, parse_int, read_value
+from handlers.parser.values import Bad, Read, Value, check_report_day, looks_like_value, parse_int, read_value
 from handlers.parser.words import DEFAULT_WORDS, ReadingWords
 from handlers.templates import FieldType, Template, TemplateField
 
@@ -244,7 +244,10 @@ class Parser:
         reading = _Reading(lex.template, [], False, 0)
         if labelled:
             head = Pair(lex.unit_field.synonyms[0], lex.unit_field, unit, strength=KNOWN)
-            return _report([head, *labelled], reading, today, self.lexicons, near=True)
+            bare = [_by_measure(Pair("", None, seg), lex, today) for line in lines(text) for seg in segments(line)
+                    if looks_like_value(seg)]  # 38户，问题没发现: a count with its unit word among labels
+            return _report([head, *labelled, *(p for p in bare if p.options)], reading, today, self.lexicons,
+                           near=True)
         asked = [lex.template.field(k) for k in questions] if questions is not None else None
         return _positional(" ".join(lines(text)), lex, unit, today, reading, self.lexicons, asked)
 
@@ -581,7 +584,8 @@ def _positional(text: str, lex: Lexicon, unit: str, today: dt.date, reading: _Re
     questions = asked if asked is not None else lex.template.prompt_fields()
     numbered = _NUMBERED.findall(text)
     answers: list[tuple[int, str]]
-    if numbered and all(1 <= int(i) <= len(questions) for i, _ in numbered):
+    if len(numbered) >= 2 and [int(i) for i, _ in numbered] == list(range(1, len(numbered) + 1)) \
+            and len(numbered) <= len(questions):  # 1.35 2.120 — not 31户、96人、1、0
         answers = [(int(i) - 1, v) for i, v in numbered]
     else:
         answers = list(enumerate(t for t in _TOKEN_SPLIT.split(text) if t))

@@ -205,7 +205,8 @@ def parse_text(raw: str) -> str | Bad:
 def read_value(field: TemplateField, raw: str, today: dt.date, words: ReadingWords = DEFAULT_WORDS) -> Read | Bad:
     """The value of one field, with the remark said around it."""
     if field.type is FieldType.INT:
-        return parse_int(raw, words, field.max)
+        read = parse_int(raw, words, field.max)
+        return _described(raw, field, words) or read if isinstance(read, Bad) else read
     if field.type is FieldType.TEXT:
         text = parse_text(raw)
         return text if isinstance(text, Bad) else Read(text)
@@ -219,6 +220,19 @@ def read_value(field: TemplateField, raw: str, today: dt.date, words: ReadingWor
         case _:
             value = parse_date(body, today)
     return value if isinstance(value, Bad) else Read(value, remark)
+
+
+def _described(raw: str, field: TemplateField, words: ReadingWords) -> Read | None:
+    """发现问题：楼道堆放杂物2处 — a description before the one count, in the field's unit (C10.2)."""
+    if not field.measures:
+        return None
+    found = re.findall(r"(\d+)\s*(" + "|".join(map(re.escape, field.measures)) + ")", raw)
+    if len(found) != 1 or len(_DIGITS.findall(raw)) != 1:
+        return None
+    number, measure = found[0]
+    value = int(number)
+    remark = raw.replace(number + measure, "").strip(" ，,。")
+    return Read(value, remark, measure) if value <= field.max else None
 
 
 def parse_value(field: TemplateField, raw: str, today: dt.date) -> Value | Bad:
