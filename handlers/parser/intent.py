@@ -22,8 +22,11 @@ NOT_REPORT: tuple[tuple[str, str], ...] = (
     ("supplies", r"下发|发放|领取|分配|召开|参加|会议|补贴"),
     ("template", r"格式|模板|填报说明|^例[:：\s]|^例如|例如[:：]|照抄|X{2,}|(?<![A-Za-z])X(?=[人个户项日月]|$)"),
     ("question", r"[?？]\s*$|吗|是不是|要不要|算不算|够不够|怎么|能不能|可不可以|行不行"),
-    ("promise", r"\d+点(?:前|之前|以前)?(?:报|发|交)|晚点|稍后|还在(?:统计|走访|排查|汇总|核对)|马上(?:报|发)|等(?:一)?下(?:报|发)|明天(?:报|发)"),
+    ("promise", r"\d+点(?:前|之前|以前)?(?:报|发|交)|晚点|稍后|还在(?:统计|走访|排查|汇总|核对)|马上(?:报|发)|等(?:一)?下(?:报|发)"
+                r"|明天.{0,4}(?:报|发|补)|没(?:走访|排查|统计)完|还没(?:统计|走访|排查)"),
+    ("chat", r"^(?:谢谢|感谢|辛苦了|辛苦)"),
 )
+FIRST_ONLY = frozenset({"chat"})  # thanks open a chat message; at the end they close a report
 ACK_STARTS = ("收到", "好的", "好", "嗯嗯", "明白", "了解", "谢谢", "感谢", "ok", "OK", "👌")
 _SENTENCE = re.compile(r"[^\n。！!？?；;]*(?:[。！!？?；;]+|\n|$)")
 _PATTERNS = tuple((kind, re.compile(p)) for kind, p in NOT_REPORT)
@@ -56,7 +59,7 @@ def screen(text: str) -> Screened:
             if acked and acked.end() > 0 and sentence.strip():
                 kinds.append("ack")
                 sentence = sentence[acked.end():]
-        found = marks(sentence)
+        found = [k for k in marks(sentence) if i == 0 or k not in FIRST_ONLY]
         if found:
             kinds += found
             continue

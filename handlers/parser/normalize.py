@@ -34,7 +34,9 @@ _ARROWS = re.compile(r"[ \t]*(?:👉|→|➡️?|⇒|=>|(?<![<>=])>(?![=>]))[ \t
 _COLONS = re.compile(r"[ \t]*[:：](?:[ \t]*[:：👉→])*[ \t]*")
 _BOLD = re.compile(r"\*\*")
 # 【label】value: the brackets around a label are a separator (C4.4); kept for a title or a name
-_BRACKETED = re.compile(r"【([^】]{1,12})】(?=\s*[\d零〇一二两三四五六七八九十无是否已未√✓✔])")
+_BRACKETED = re.compile(r"【([^】]{1,12})】(?=\s*(?:\d+(?![\d月./\-年])|[零〇一二两三四五六七八九十无是否已未√✓✔]))")
+# ✅ before a label or a phrase is a bullet, not a yes (C4.1)
+_CHECK_BULLET = re.compile(r"^[ \t]*[✅☑✔](?:\ufe0f)?[ \t]*(?=[\u4e00-\u9fff])", re.MULTILINE)
 
 
 def normalize(text: str) -> str:
@@ -46,6 +48,7 @@ def normalize(text: str) -> str:
         text = _BOLD.sub("", text)
     if "【" in text:
         text = _BRACKETED.sub(r"\1:", text)
+    text = _CHECK_BULLET.sub("", text)
     text = _ARROWS.sub(":", text)
     text = unicodedata.normalize("NFKC", _BEFORE_NFKC.sub(_keep_mark, text))
     text = _AFTER_NFKC.sub(_after, text)

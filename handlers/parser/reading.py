@@ -170,7 +170,7 @@ class LineReader:
         if len(fields) > 1 or (fields and fields[0].field.type is FieldType.INT):
             probe = next((m.field for m in fields if m.field.type is FieldType.INT), None)
             read = _read(self.lex, probe, raw, self.today) if probe is not None else None
-        if isinstance(read, Read) and not read.measure and label[-1:] in self.lex.words.measures:
+        if isinstance(read, Read) and not read.measure and len(fields) > 1 and label[-1:] in ("人", "户"):
             read = Read(read.value, read.remark, label[-1])  # 排查人：131 — the label says what it counts
         chosen = self.lex.settle(fields, read if isinstance(read, Read) else None)
         if chosen is None:
@@ -249,7 +249,7 @@ class LineReader:
         if not (matches and matches[0].tier >= Tier.QUIET) and self.known.find(raw) is not None:
             return self.name(raw)  # 王经理报：翠园小区
         if not (matches and matches[0].tier >= Tier.QUIET):
-            inner = self.segment(raw) if not _EXPLICIT.search(raw) else raw
+            inner = self.segment(raw)  # 金鹗山庄今日防控日报：测温：724人
             if isinstance(inner, Pair) and inner.field is not None and inner.field is not self.unit:
                 same = [m for m in matches if m.field is inner.field]
                 if same:  # 复工状态：已复工 — a label of that very field, not a unit's name
@@ -374,7 +374,8 @@ class LineReader:
                 out.pairs.remove(p)  # a known unit wins over a guessed name
             out.pairs.append(self.name(item))
             return None, None
-        seen_label = any(p.field is not None and not p.is_unit for p in out.pairs)
+        date_key = self.lex.template.date_field
+        seen_label = any(p.field is not None and not p.is_unit and p.field.key != date_key for p in out.pairs)
         if not seen_label and not units and len(item) <= MAX_NAME:
             out.pairs.append(self.name(item))
             return None, out.pairs[-1]
