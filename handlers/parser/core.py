@@ -436,7 +436,7 @@ def _read_line(text: str, reader: LineReader) -> tuple[bool, list[Pair]]:
     for word in sorted(titled, key=len, reverse=True):
         body = body.replace(word, " ")
     line = reader.line(body)
-    if line.content or any(p.strength == LABELLED for p in line.pairs):
+    if line.content or any(p.strength == LABELLED or (p.field is not None and not p.raw) for p in line.pairs):
         return bool(titled), line.pairs
     if text.startswith(words.notice_starts):
         return bool(titled), []  # 请各小区…: a notice, not a report
@@ -515,7 +515,10 @@ def _report(block: list[Pair], reading: _Reading, today: dt.date, lexicons: Mapp
     invalid: dict[str, Invalid] = {}
     out = ParsedReport(tpl, {})
     open_: list[Pair] = []
+    given = {p.field.key for p in block if p.field is not None and p.raw and not p.breakdown}
     for p in block:
+        if p.breakdown and p.field is not None and p.field.key in given:
+            continue  # 在岗178人，其中作业人员157人: a part of what was given
         if p.field is None and p.options:
             open_.append(p)
             continue
@@ -588,7 +591,7 @@ def _positional(text: str, lex: Lexicon, unit: str, today: dt.date, reading: _Re
             and len(numbered) <= len(questions):  # 1.35 2.120 — not 31户、96人、1、0
         answers = [(int(i) - 1, v) for i, v in numbered]
     else:
-        answers = list(enumerate(t for t in _TOKEN_SPLIT.split(text) if t))
+        answers = list(enumerate(t for t in (t.strip(":：.。") for t in _TOKEN_SPLIT.split(text)) if t))
     block = [Pair(lex.unit_field.synonyms[0], lex.unit_field, unit, strength=KNOWN)]
     for index, raw in answers:
         if index < len(questions):

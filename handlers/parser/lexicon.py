@@ -189,12 +189,24 @@ class Lexicon:
             return short  # 排查人, 走访户: the label ends with what it counts
         if bare:
             return []
+        if (prefixed := self._prefix_of(label)) is not None:
+            return [prefixed]
         contained = self._contained(label)
         fuzzy = self._fuzzy(label)
         top = max((v for _, v in fuzzy), default=0.0)
         if fuzzy and (contained is None or top > contained[1]):
             return [m for m, v in fuzzy if v == top]
         return [contained[0]] if contained is not None else []
+
+    def _prefix_of(self, label: str) -> LabelMatch | None:
+        """A label that begins synonyms of one field only (来访 of 来访登记, 外地 of 外地返岗) is that field (B6)."""
+        if len(label) < 2:
+            return None
+        keys = {f.key for syn, f in self.exact.items() if len(syn) > len(label) and syn.startswith(label)}
+        if len(keys) != 1:
+            return None
+        f = self.template.field(keys.pop())
+        return LabelMatch(f, Tier.CONTAINS, False) if f.type is not FieldType.TEXT else None
 
     def _contained(self, label: str) -> tuple[LabelMatch, float] | None:
         """The longest synonym the label holds (on a tie the leftmost), scored by how much of the

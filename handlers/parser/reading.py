@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from handlers.parser.lexicon import LabelMatch, Lexicon, Tier
 from handlers.parser.normalize import strip_numbering
 from handlers.parser.words import ReadingWords
-from handlers.parser.values import Bad, Read, alternation, clean, looks_like_value, parse_date, read_value
+from handlers.parser.values import Bad, Read, alternation, clean, looks_like_value, parse_date, read_value, split_remark
 from handlers.templates import FieldType, TemplateField
 
 MAX_LABEL = 12
@@ -69,6 +69,7 @@ class Pair:
     stated: bool = False  # a phrase that states its value (已消杀)
     read: Read | Bad | None = None
     options: tuple[TemplateField, ...] = ()  # 排查46: fields the label may mean, no measure to settle them
+    breakdown: bool = False  # said after 其中: counts only for a field not given already
 
     @property
     def is_unit(self) -> bool:
@@ -170,6 +171,8 @@ class LineReader:
         if len(fields) > 1 or (fields and fields[0].field.type is FieldType.INT):
             probe = next((m.field for m in fields if m.field.type is FieldType.INT), None)
             read = _read(self.lex, probe, raw, self.today) if probe is not None else None
+        if not _HAS_DIGIT.search(raw) and any(w in raw for w in self.lex.words.results):
+            return Pair(label, fields[0].field if fields else None, "")  # 核酸检测：均为阴性 — a result, no count (C9.4)
         if isinstance(read, Read) and not read.measure and len(fields) > 1 and label[-1:] in ("人", "户"):
             read = Read(read.value, read.remark, label[-1])  # 排查人：131 — the label says what it counts
         chosen = self.lex.settle(fields, read if isinstance(read, Read) else None)
@@ -183,13 +186,22 @@ class LineReader:
         return Pair(label, chosen.field, raw, guess=chosen.guess, strength=strength,
                     read=_read(self.lex, chosen.field, raw, self.today))
 
+    def is_name(self, text: str) -> bool:
+        """Other characters before a unit word (X小区, X工程, X社区第N网格): a name, never a label (D2)."""
+        if self.known.find(text) == text:
+            return True
+        return any(text.endswith(w) and len(text) > len(w) + 1 for w in self.unit.synonyms) and _name_digits(text)
+
     def names_on(self, raw: str) -> bool:
         """The number is part of a name: a unit word or a name's word follows it (1网格, 2号楼, 四期)."""
         rest = raw.lstrip("0123456789")
         return bool(rest) and rest.startswith((*self.unit.synonyms, *self.lex.words.name_parts))
 
     def statement(self, seg: str, *, at_end: bool = True) -> Pair | None:
-        st = self.lex.statements.get(seg) or self.lex.statement(clean(seg).replace(":", "").replace(" ", ""))
+        bare, remark = split_remark(seg) if "(" in seg else (seg, "")  # 未消杀（消毒液用完了）
+        st = self.lex.statements.get(bare) or self.lex.statement(clean(bare).replace(":", "").replace(" ", ""))
+        if st is not None and remark:
+            return Pair(seg, st.field, st.phrase, stated=True, read=Read(st.value, remark))
         if st is None and at_end and not _HAS_DIGIT.search(seg):  # 宿舍和食堂已消毒: what was done where (C8.3)
             st = self.lex.statement_at_end(clean(seg))
         if st is None:
@@ -255,6 +267,8 @@ class LineReader:
                 if same:  # 复工状态：已复工 — a label of that very field, not a unit's name
                     return self.pair(label, raw, same)
                 return [self.name(label), inner]
+            if self.is_name(label) and not matches:  # 粤汉社区第8网格：今日下沉干部3人协助… — a name
+                return [self.name(label), *([inner] if isinstance(inner, Pair) else [])]
         if matches:
             return self.pair(label, raw, matches)
         return Pair(label, None, raw)
@@ -297,7 +311,8 @@ class LineReader:
             rest, _ = _skip(rest, self.lex.words.measures)
             rest, _ = _skip(rest, self.lex.words.approx_after)
             cut = len(seg) - len(rest)
-            if start < cut < len(seg) and self.lex.starts.match(seg, cut):
+            if start < cut < len(seg) and (self.lex.starts.match(seg, cut)
+                                           or seg.startswith(self.lex.words.breakdown_marks[:2], cut)):
                 pieces.append(seg[start:cut])
                 start = cut
         pieces.append(seg[start:])
@@ -321,12 +336,23 @@ class LineReader:
         pending: str | None = None  # a label waiting for its value (测温 356, 小区：翠园小区)
         last_text: Pair | None = None  # a text value that following words continue
         tentative: Pair | None = None  # a guessed unit's name that may turn out to be a label
+        text = self.without_lead(text)
         segs = segments(text)
         lead = next((i for i, seg in enumerate(segs) if self.strip_words(seg)), 0)  # 各位领导， before the name
         cut = [piece for i, seg in enumerate(segs) if i >= lead for piece in self.unglue(seg, i == lead)]
-        for seg in cut:
+        breakdown = False  # after 其中 (or 含): a breakdown of what was given, not new values (C9.1)
+        for n, seg in enumerate(cut):
+            if seg.startswith(self.lex.words.breakdown_marks):
+                breakdown = True
+                seg = seg.removeprefix(next(m for m in self.lex.words.breakdown_marks if seg.startswith(m)))
+                if not seg:
+                    continue
             got = self.segment(seg)
+            if n == 0 and not any(p.is_unit for p in out.pairs):
+                got = self.prose_head(seg, got)
             for item in got if isinstance(got, list) else [got]:
+                if isinstance(item, Pair) and breakdown and not item.is_unit:
+                    item.breakdown = True
                 if isinstance(item, Pair):
                     if item.field is None and last_text is not None:
                         last_text.raw, last_text.read = _continue(text, last_text.raw, seg), None  # 备注：第1栋…，第2栋…
@@ -357,6 +383,27 @@ class LineReader:
             out.pairs.append(Pair(pending, None, ""))
         out.content = any(p.field is not None and not p.is_unit and p.raw for p in out.pairs)
         return out
+
+    def without_lead(self, text: str) -> str:
+        """报告：X…, 各位领导：X… — a lead-in before a colon is no label (C8.4)."""
+        head, colon, rest = text.partition(":")
+        if colon and rest.strip() and head.strip() and not self.strip_words(head) and not self.lex.candidates(head):
+            return rest.strip()
+        return text.lstrip(":,; ")
+
+    def prose_head(self, seg: str, got: Pair | list[Pair] | str) -> Pair | list[Pair] | str:
+        """The first words of a sentence-shaped report name the unit: 钻石路合金厂宿舍共有出入口3个,
+        清水塘冶炼厂家属区今日已消杀 (C8.4). Only when they end at a word that ends names (今日, 共 …)."""
+        if isinstance(got, Pair) and got.field is None and got.raw:
+            part = _name_part(got.label, self.lex.words)
+        elif isinstance(got, Pair) and got.stated and got.label != got.raw and got.label.endswith(got.raw):
+            part = _name_part(got.label[: -len(got.raw)], self.lex.words)
+        else:
+            return got
+        if len(part) < 2 or part == got.label or self.lex.candidates(part, bare=True) or not _name_digits(part):
+            return got
+        name = self.name(part)
+        return [name, got] if got.stated else [name]
 
     def _word(self, item: str, out: Line) -> tuple[str | None, Pair | None]:
         """A segment that is no pair: a bare label (left waiting), a date, a bare value (dropped) or

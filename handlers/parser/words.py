@@ -51,6 +51,10 @@ class ReadingWords:
                                         "我们工地", "我网格", "本网格", "我们网格")
     # a number in these units counts something else: times, temperatures (C8.6)
     not_counts: tuple[str, ...] = ("次", "℃", "°C", "度", "遍", "趟")
+    # what follows these breaks down a figure already given (其中管理人员9人): no new values (C9.1)
+    breakdown_marks: tuple[str, ...] = ("其中:", "其中", "含")
+    # a test's result is no count (核酸检测：均为阴性) — C9.4
+    results: tuple[str, ...] = ("阴性", "阳性")
     # the first line of a WeChat 接龙 (group solitaire)
     jielong_marks: tuple[str, ...] = ("#接龙", "#group note", "#groupnote")
     # lines of a 接龙 that show the format, not an entry
