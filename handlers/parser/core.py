@@ -434,7 +434,7 @@ def _read_line(text: str, reader: LineReader) -> tuple[bool, list[Pair]]:
     titled = [w for w in reader.lex.template.title_words if w in text]
     body = text
     for word in sorted(titled, key=len, reverse=True):
-        body = body.replace(word, " ")
+        body = body.replace(word, "")
     line = reader.line(body)
     if line.content or any(p.strength == LABELLED or (p.field is not None and not p.raw) for p in line.pairs):
         return bool(titled), line.pairs

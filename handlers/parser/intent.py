@@ -28,6 +28,8 @@ NOT_REPORT: tuple[tuple[str, str], ...] = (
 )
 FIRST_ONLY = frozenset({"chat"})  # thanks open a chat message; at the end they close a report
 ACK_STARTS = ("收到", "好的", "好", "嗯嗯", "明白", "了解", "谢谢", "感谢", "ok", "OK", "👌")
+CLAUSE_KINDS = frozenset({"supplies"})  # marks that silence their clause, not the whole sentence
+_CLAUSE = re.compile(r"[^,，]*(?:[,，]+|$)")
 _SENTENCE = re.compile(r"[^\n。！!？?；;]*(?:[。！!？?；;]+|\n|$)")
 _PATTERNS = tuple((kind, re.compile(p)) for kind, p in NOT_REPORT)
 _ACK = re.compile(r"^\s*(?:" + "|".join(re.escape(w) for w in ACK_STARTS) + r")(?=[\s!！,，.。~～👌👍🙏]|$)[\s!！,，.。~～👌👍🙏]*")
@@ -60,6 +62,11 @@ def screen(text: str) -> Screened:
                 kinds.append("ack")
                 sentence = sentence[acked.end():]
         found = [k for k in marks(sentence) if i == 0 or k not in FIRST_ONLY]
+        if found and set(found) <= CLAUSE_KINDS:  # 小区内共发放口罩600个: only that clause is about supplies
+            clauses = [c for c in _CLAUSE.findall(sentence) if c]
+            kept += [c for c in clauses if not marks(c)]
+            kinds += found
+            continue
         if found:
             kinds += found
             continue

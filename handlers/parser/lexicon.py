@@ -215,8 +215,10 @@ class Lexicon:
             if syn in label:
                 ties = [(label.find(s), g) for s, g in self.by_length if len(s) == len(syn) and s in label]
                 f = min(ties, key=lambda p: p[0])[1]
-                guess = not self.is_quiet(label.replace(syn, "", 1))
-                return LabelMatch(f, Tier.CONTAINS, guess), len(syn) / len(label)
+                rest = label.replace(syn, "", 1)
+                if f.type is FieldType.TEXT and len(rest) > 2 and not self.is_quiet(rest):
+                    return None  # 守在小区门口: 小区 in a sentence is a noun, not the unit's label (C8.7)
+                return LabelMatch(f, Tier.CONTAINS, not self.is_quiet(rest)), len(syn) / len(label)
         return None
 
     def _fuzzy(self, label: str) -> list[tuple[LabelMatch, float]]:

@@ -394,16 +394,21 @@ class LineReader:
     def prose_head(self, seg: str, got: Pair | list[Pair] | str) -> Pair | list[Pair] | str:
         """The first words of a sentence-shaped report name the unit: 钻石路合金厂宿舍共有出入口3个,
         清水塘冶炼厂家属区今日已消杀 (C8.4). Only when they end at a word that ends names (今日, 共 …)."""
-        if isinstance(got, Pair) and got.field is None and got.raw:
+        if isinstance(got, str) and not got.endswith(":"):
+            part = _name_part(got, self.lex.words)
+            if part == got or _HAS_DIGIT.search(part) or self.lex.candidates(got, bare=True):
+                return got
+        elif isinstance(got, Pair) and got.field is None and got.raw:
             part = _name_part(got.label, self.lex.words)
         elif isinstance(got, Pair) and got.stated and got.label != got.raw and got.label.endswith(got.raw):
             part = _name_part(got.label[: -len(got.raw)], self.lex.words)
         else:
             return got
-        if len(part) < 2 or part == got.label or self.lex.candidates(part, bare=True) or not _name_digits(part):
+        if len(part) < 2 or (isinstance(got, Pair) and part == got.label) or self.lex.candidates(part, bare=True) \
+                or not _name_digits(part):
             return got
         name = self.name(part)
-        return [name, got] if got.stated else [name]
+        return [name, got] if isinstance(got, Pair) and got.stated else [name]
 
     def _word(self, item: str, out: Line) -> tuple[str | None, Pair | None]:
         """A segment that is no pair: a bare label (left waiting), a date, a bare value (dropped) or
@@ -423,7 +428,7 @@ class LineReader:
             return None, None
         date_key = self.lex.template.date_field
         seen_label = any(p.field is not None and not p.is_unit and p.field.key != date_key for p in out.pairs)
-        if not seen_label and not units and len(item) <= MAX_NAME:
+        if not seen_label and not units and len(_name_part(item, self.lex.words)) <= MAX_NAME:
             out.pairs.append(self.name(item))
             return None, out.pairs[-1]
         return item, None  # perhaps an unknown label followed by its value
