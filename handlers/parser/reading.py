@@ -402,6 +402,8 @@ class LineReader:
             part = _name_part(got.label, self.lex.words)
         elif isinstance(got, Pair) and got.stated and got.label != got.raw and got.label.endswith(got.raw):
             part = _name_part(got.label[: -len(got.raw)], self.lex.words)
+            if part == got.label[: -len(got.raw)]:
+                return got  # 施工区域已全面消杀: where it was done, not who (no 今日/于 … after a name)
         else:
             return got
         if len(part) < 2 or (isinstance(got, Pair) and part == got.label) or self.lex.candidates(part, bare=True) \
