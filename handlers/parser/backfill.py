@@ -25,6 +25,7 @@ _LEAD = re.compile(
     rf"(?:{_MARK}[了的]?[\s,，:：]*(?:{_ANY_DAY})?(?:的)?|(?:{_ANY_DAY})(?:的)?[\s,，]*(?:{_MARK}|漏报了?)[了的]?"
     rf"|^(?:(?:{_ANY_DAY})的))")
 _DAY_RX = re.compile(_DAY)
+_MARK_CHARS = frozenset("补漏昨前")
 _LEFTOVER = re.compile(r"^[\s,，:：。]*(?:现|已)?(?:补上|补报)?[\s,，:：。的]*$")
 
 
@@ -55,7 +56,9 @@ def _day(m: re.Match[str], today: dt.date) -> dt.date | None:
 
 def find(text: str, today: dt.date) -> Backfill:
     """The mark in the first two lines, its day, and the text without them."""
-    lines = text.split("\n")
+    lines = text.split("\n", 2)
+    if not any(c in _MARK_CHARS for line in lines[:2] for c in line):
+        return Backfill(text, None)
     for i, line in enumerate(lines[:2]):
         for lead in _LEAD.finditer(line):
             if not re.search(_MARK, lead.group(0)) and not lead.group(0).endswith("的"):

@@ -329,7 +329,8 @@ def _read(text_lines: list[str], reader: LineReader, scored: bool = True) -> _Re
 
 # Lines repeat in shape (测温：NNN人), rarely in their numbers. A line is read once per shape: its
 # digit runs are masked, run k by the zero of the k-th Unicode digit script (\d and int() read them
-# as digits), and the reading is kept if it equals the real one once unmasked.
+# as digits; runs of one and two digits as two), and the reading is kept if it equals the real one
+# once unmasked.
 _ZEROS = [chr(z) for z in (0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66,
                            0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810,
                            0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0)]
@@ -337,6 +338,12 @@ _RUN = re.compile(r"([0-9]+)")
 _MASK_DIGIT = re.compile("[" + "".join(f"{z}-{chr(ord(z) + 9)}" for z in _ZEROS) + "]")
 _UNCACHEABLE = object()
 _SHAPES_MAX = 50_000
+
+
+def _width(run: str) -> int:
+    """One and two digits read alike (5人, 56人; 2月6日, 12月26日): one shape for both. Longer runs
+    keep their length (a year, a phone number)."""
+    return 2 if len(run) <= 2 else len(run)
 
 
 def _mask(text: str) -> tuple[str, list[str]] | None:
@@ -347,7 +354,7 @@ def _mask(text: str) -> tuple[str, list[str]] | None:
     if len(runs) > len(_ZEROS) or _MASK_DIGIT.search(text) is not None:
         return None
     for k, run in enumerate(runs):
-        parts[2 * k + 1] = _ZEROS[k] * len(run)
+        parts[2 * k + 1] = _ZEROS[k] * _width(run)
     return "".join(parts), runs
 
 
@@ -365,7 +372,7 @@ def _formats(pairs: list[Pair], runs: list[str]) -> list[tuple[Pair, str | None,
             return None
         text = text.replace("{", "{{").replace("}", "}}")
         for k, run in enumerate(runs):
-            text = text.replace(_ZEROS[k] * len(run), "{%d}" % k)
+            text = text.replace(_ZEROS[k] * _width(run), "{%d}" % k)
         return text
 
     return [(p, fmt(p.label), fmt(p.raw)) for p in pairs]
@@ -544,7 +551,7 @@ def _report(block: list[Pair], reading: _Reading, today: dt.date, lexicons: Mapp
             out.remarks[p.field.key] = read.remark
         if p.guess and not any(g.label == p.label for g in out.guesses):
             out.guesses.append(Guess(p.label, p.field.key))
-    order_of = [f.key for f in tpl.prompt_fields()] + [f.key for f in tpl.fields]
+    order_of = [f.key for f in tpl.prompt_fields()] + [f.key for f in tpl.fields] if open_ else []
     for p in open_:  # a reply's 排查46: the first field it may mean, in prompt order, not given yet (C10.1)
         keys = {f.key for f in p.options}
         free = next((k for k in order_of if k in keys and k not in values and k not in invalid), None)

@@ -105,6 +105,7 @@ NO_KNOWN = Known()
 
 _CUT = re.compile(r"[;；、。\t ]+|,(?!\d{3}(?:\D|$))|(?<!\d),")
 _HAS_DIGIT = re.compile(r"\d")
+_LEADING_DIGITS = re.compile(r"^\d+")
 
 
 def segments(line: str) -> list[str]:
@@ -194,7 +195,7 @@ class LineReader:
 
     def names_on(self, raw: str) -> bool:
         """The number is part of a name: a unit word or a name's word follows it (1网格, 2号楼, 四期)."""
-        rest = raw.lstrip("0123456789")
+        rest = _LEADING_DIGITS.sub("", raw, count=1)
         return bool(rest) and rest.startswith((*self.unit.synonyms, *self.lex.words.name_parts))
 
     def statement(self, seg: str, *, at_end: bool = True) -> Pair | None:
@@ -287,10 +288,8 @@ class LineReader:
     def strip_words(self, text: str) -> str:
         """A name without greetings, report words, title words and punctuation around it."""
         w = self.lex.words
-        rest = _MENTION.sub(" ", text)
-        for word in sorted((*self.lex.template.title_words, *w.greetings, *w.lead_words), key=len, reverse=True):
-            rest = rest.replace(word, " ")
-        return _PUNCT.sub("", rest)
+        words = alternation((*self.lex.template.title_words, *w.greetings, *w.lead_words))
+        return _PUNCT.sub("", words.sub(" ", _MENTION.sub(" ", text)))
 
     # --- glued text ------------------------------------------------------------------------------
     def unglue(self, seg: str, first: bool) -> list[str]:
