@@ -153,6 +153,8 @@ class Parser:
             return Reading([])
         if (jl := split_jielong(text_lines, self.words)) is not None:
             return self._jielong(jl.header, jl.entries, kind, today)
+        if (tabled := self._table(text, kind, today)) is not None and tabled.reports:
+            return tabled  # rows under a header of labels: a report block, whatever the title says (D1)
         screened = screen(text)
         if not screened.strict:
             return self._read_text(text, text_lines, kind, today)

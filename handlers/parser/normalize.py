@@ -47,7 +47,7 @@ def normalize(text: str) -> str:
     if "**" in text:
         text = _BOLD.sub("", text)
     if "【" in text:
-        text = _BRACKETED.sub(r"\1:", text)
+        text = _BRACKETED.sub(r" \1:", text)
     text = _CHECK_BULLET.sub("", text)
     text = _ARROWS.sub(":", text)
     text = unicodedata.normalize("NFKC", _BEFORE_NFKC.sub(_keep_mark, text))

@@ -32,6 +32,13 @@ GUESSED, KNOWN, LABELLED = 1, 2, 3  # how sure we are of a unit's name
 _MEASURE_AFTER = re.compile(r"\d+(?:人|户|个|名|例|处|份|桶|把|次|天)")
 
 
+def _approx_end(label: str, w: ReadingWords) -> str:
+    for word in sorted(w.approx_before, key=len, reverse=True):
+        if label.endswith(word) and len(label) > len(word):
+            return word
+    return ""
+
+
 def _name_part(text: str, w: ReadingWords) -> str:
     """The name at the start of a sentence: before 今日/于/共/对 …, without 物业/项目部 after it (C8.4)."""
     rest = text
@@ -40,6 +47,9 @@ def _name_part(text: str, w: ReadingWords) -> str:
     cut = alternation(w.name_ends).search(rest, 2)
     if cut is not None:
         rest = rest[:cut.start()]
+    dated = _DATE_IN_NAME.search(rest, 2)  # 阳光水岸3月10日防控情况 (D6)
+    if dated is not None:
+        rest = rest[:dated.start()]
     for org in w.org_words:
         if rest.endswith(org) and len(rest) > len(org) + 1:
             rest = rest[: -len(org)]
@@ -106,6 +116,7 @@ NO_KNOWN = Known()
 _CUT = re.compile(r"[;；、。\t ]+|,(?!\d{3}(?:\D|$))|(?<!\d),")
 _HAS_DIGIT = re.compile(r"\d")
 _LEADING_DIGITS = re.compile(r"^\d+")
+_DATE_IN_NAME = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?|(?<!\d)\d{1,2}[./]\d{1,2}(?!\d)")
 
 
 def segments(line: str) -> list[str]:
@@ -214,6 +225,9 @@ class LineReader:
         m = _FIRST_DIGIT.search(seg)
         if m is not None and m.start() > 0:
             label, raw = clean_label(seg[: m.start()]), seg[m.start():]
+            approx = _approx_end(label, self.lex.words)
+            if approx:  # 测温约800人: the approximation belongs to the value
+                label, raw = label[: -len(approx)], approx + raw
             matches = [x for x in self.lex.candidates(label) if x.field.type is not FieldType.TEXT]
             if self.names_on(raw):
                 return None  # 东阳渡社区1网格, 3号楼: a number inside a name (D2)

@@ -15,6 +15,7 @@ from handlers.parser.reading import LABELLED, LineReader, Pair, clean_label
 _SPLIT = {"tab": re.compile(r"\t"), "bar": re.compile(r"\s*\|\s*"), "spaces": re.compile(r" {2,}")}
 _INDEX_WORDS = frozenset({"序号", "编号", "序", "No", "NO", "no"})
 TOTAL_WORDS = ("合计", "总计", "小计", "总数", "共计")
+_PLACEHOLDER = re.compile(r"X{2,}|^X(?=[\u4e00-\u9fff])|某")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,8 @@ def table_blocks(table: Table, reader: LineReader) -> list[list[Pair]]:
         first = next((c for c in row if c), "")
         if not first or first.startswith(TOTAL_WORDS):
             continue
+        if table.unit_column < len(row) and _PLACEHOLDER.search(row[table.unit_column]):
+            continue  # XX小区｜0｜0: a template's example row
         block = list(dated[:1])
         given: set[str] = set()
         for column, raw in zip(table.columns, row):
