@@ -81,7 +81,7 @@ def _one(msg: Incoming, ctx: Context, report: ParsedReport, member: Member | Non
     saved = save(ctx, msg, report, unit_obj, kind)
     late = "（迟报）" if ctx.settings.is_late(kind, ctx.sent_at, day) else ""
     if saved.created:
-        lines = [receipt_line(report, unit_obj.name, day) + late]
+        lines = [receipt_line(report, unit_obj.name, day, ctx.today) + late]
     else:
         lines = [update_line(report.template, unit_obj.name, day, saved.changes)]
     lines += supply_lines(ctx, kind, report)
@@ -146,7 +146,10 @@ def handle_report(msg: Incoming, ctx: Context) -> list[Action]:
     if not reading.reports:
         return []
     remember(ctx, msg, reading.reports)
-    return [reply(msg, "\n".join(_one(msg, ctx, r, member, kind) for r in reading.reports))]
+    lines = [_one(msg, ctx, r, member, kind) for r in reading.reports]
+    if reading.unread and not reading.jielong:  # a table's rows that named no unit
+        lines.append("⚠️ 以下行没有读出单位，未登记：" + "；".join(cut(e.text, 30) for e in reading.unread[:5]))
+    return [reply(msg, "\n".join(lines))]
 
 
 def handle_recall(msg: Incoming, ctx: Context) -> list[Action]:

@@ -60,9 +60,13 @@ def read_back(report: ParsedReport) -> list[str]:
     return shown
 
 
-def receipt_line(report: ParsedReport, unit_name: str, day: dt.date) -> str:
+def receipt_line(report: ParsedReport, unit_name: str, day: dt.date, today: dt.date | None = None) -> str:
+    """What was stored, read back so the sender can check it; a report for an earlier day says so."""
     shown = read_back(report)
-    head = f"✅ {unit_name} {day_label(day)}{report.template.name}已登记"
+    if today is not None and day < today:
+        head = f"✅ {unit_name} {report.template.name}已补登{day_label(day)}"
+    else:
+        head = f"✅ {unit_name} {day_label(day)}{report.template.name}已登记"
     return head + ("：" + " ".join(shown) if shown else "")
 
 

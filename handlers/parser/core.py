@@ -16,7 +16,7 @@ from handlers.parser.intent import screen
 from handlers.parser.spoken import written
 from handlers.parser.jielong import Entry, split_jielong
 from handlers.parser.lexicon import Lexicon, Statement
-from handlers.parser.normalize import lines, normalize
+from handlers.parser.normalize import lines, normalize, unquote
 from handlers.parser.reading import KNOWN, LABELLED, NO_KNOWN, Known, LineReader, Pair, segments
 from handlers.parser.table import find_table, table_blocks
 from handlers.parser.values import Bad, Read, Value, check_report_day, looks_like_value, parse_int, read_value
@@ -139,7 +139,7 @@ class Parser:
         return self.read(text, kind, today).reports
 
     def read(self, text: str, kind: str, today: dt.date) -> Reading:
-        text = written(text, self.starts)
+        text = written(unquote(text), self.starts)
         earlier = backfill.find(text, today)
         reading = self._read(earlier.text, kind, today)
         if earlier.day is not None:
@@ -188,7 +188,10 @@ class Parser:
                 continue
             reading = _Reading(lex.template, [], True, 0)
             reader = LineReader(lex, today, self.known.get(kind, NO_KNOWN))
-            return Reading([r for b in table_blocks(table, reader) if (r := _report(b, reading, today, self.lexicons))])
+            unread: list[str] = []
+            blocks = table_blocks(table, reader, unread)
+            return Reading([r for b in blocks if (r := _report(b, reading, today, self.lexicons))],
+                           unread=[Entry(i + 1, row) for i, row in enumerate(unread)])
         return None
 
     def _best(self, text_lines: list[str], kind: str, today: dt.date) -> _Reading | None:
@@ -224,7 +227,7 @@ class Parser:
         """A grid worker's answer to a prompt: labelled, or numbers in the order of the questions
         asked (default: the template's prompt order; after a partial answer, the ones left).
         An acknowledgement or a promise (还在走访，18点前报) is no answer: its numbers are not values."""
-        earlier = backfill.find(written(text, self.starts), today)
+        earlier = backfill.find(written(unquote(text), self.starts), today)
         screened = screen(earlier.text)
         if not screened.strict:
             report = self._reply(earlier.text, template_id, unit, today, questions)

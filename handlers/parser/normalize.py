@@ -39,6 +39,13 @@ _BRACKETED = re.compile(r"【([^】]{1,12})】(?=\s*(?:\d+(?![\d月./\-年])|[�
 _CHECK_BULLET = re.compile(r"^[ \t]*[✅☑✔](?:\ufe0f)?[ \t]*(?=[\u4e00-\u9fff])", re.MULTILINE)
 
 
+def unquote(text: str) -> str:
+    """A WeChat quote (「Name：quoted text」 and its dashed line) is someone else's words: out."""
+    if "「" in text or "- -" in text or "-----" in text:
+        return _QUOTE.sub("\n", text)
+    return text
+
+
 def normalize(text: str) -> str:
     """Full-width to half-width (NFKC), numbering circles and emoji out, quotes out, markers between a
     label and its value made one colon."""

@@ -86,8 +86,9 @@ def find_table(text_lines: list[str], lex: Lexicon) -> Table | None:
     return None
 
 
-def table_blocks(table: Table, reader: LineReader) -> list[list[Pair]]:
-    """One block of pairs per data line, the title's date in each."""
+def table_blocks(table: Table, reader: LineReader, unread: list[str] | None = None) -> list[list[Pair]]:
+    """One block of pairs per data line, the title's date in each; a data line with values but no
+    unit is put in `unread` (the receipt names it)."""
     lex = reader.lex
     dated = [p for line in table.title for p in reader.heading(line)
              if p.field is not None and p.field.key == lex.template.date_field]
@@ -115,4 +116,6 @@ def table_blocks(table: Table, reader: LineReader) -> list[list[Pair]]:
             block.append(pair)
         if any(p.strength for p in block):
             blocks.append(block)
+        elif unread is not None and any(p.field is not None and p.raw for p in block):
+            unread.append(" ".join(c for c in row if c))
     return blocks
