@@ -43,6 +43,19 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
     return run_demo(cfg, Path(args.keep) if args.keep else None, args.transport)
 
 
+def cmd_replay(args: argparse.Namespace, cfg: Config) -> int:
+    from bot.replay import HistoryError, run_replay
+
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger().setLevel(logging.ERROR)  # wechaty logs every event at INFO
+    try:
+        return run_replay(cfg, Path(args.file), Path(args.keep) if args.keep else None)
+    except FileNotFoundError:
+        return fail(f"no such file: {args.file}")
+    except (HistoryError, UnicodeDecodeError) as exc:
+        return fail(f"cannot read the history: {exc}")
+
+
 def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
     try:
         account = cfg.account(args.account)
@@ -121,6 +134,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     m.add_argument("--keep", metavar="DIR", help="keep the demo's database in DIR (a fresh one each time)")
     m.add_argument("--transport", choices=["wechaty", "wecom"], default="wechaty",
                    help="wecom: the same day through the WeCom connector and a local WeCom server (企业微信)")
+    rp = sub.add_parser("replay", parents=[common], formatter_class=fmt,
+                        help="play a chat history through the bot (回放) and print what it would have answered",
+                        description="Play a group chat history (CSV or JSON lines) through the real bot on a fake "
+                                    "clock and a throw-away database; print the transcript and a tally.\n\n"
+                                    "Columns (header names, any case): time (ISO time or seconds since 1970), room "
+                                    "(the group's topic or id), sender_id and/or sender_name, text. Also accepted: "
+                                    "时间 发送时间 群名 会话 发送者 昵称 内容 消息内容, and 留痕/WeChatMsg's StrTime "
+                                    "CreateTime NickName Sender StrContent Type (only Type 1, text, is read).",
+                        epilog="examples:\n  wxbot replay examples/group-history.csv\n"
+                               "  wxbot replay history.jsonl --keep ~/replay   (then: wxbot web --data-dir ~/replay)")
+    rp.add_argument("file", help="the chat history, .csv or .jsonl")
+    rp.add_argument("--keep", metavar="DIR", help="keep the replay's database in DIR (an empty directory)")
+    rp.set_defaults(func=cmd_replay)
     m.set_defaults(func=cmd_demo)
 
     d = sub.add_parser("db", parents=[common], formatter_class=fmt,

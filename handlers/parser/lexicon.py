@@ -25,6 +25,9 @@ from handlers.parser.words import DEFAULT_WORDS, ReadingWords
 from handlers.templates import FieldType, Template, TemplateField
 
 
+ANY_COUNT = ("个", "个人")  # 测温226个: people count anything in 个 (C1.4); it settles nothing, flags nothing
+
+
 class Tier(IntEnum):
     FUZZY = 1
     CONTAINS = 2
@@ -240,7 +243,7 @@ class Lexicon:
         if len(matches) <= 1:
             m = matches[0] if matches else None
             if m is not None and read is not None and read.measure and m.field.measures \
-                    and read.measure not in m.field.measures and not m.guess:
+                    and read.measure not in m.field.measures and read.measure not in ANY_COUNT and not m.guess:
                 return LabelMatch(m.field, m.tier, True)  # 排查60户 for a 测温人数 field: say so
             return m
         if read is None or not read.measure:
