@@ -8,6 +8,7 @@ by its masked form: 138****5678, 4305**********1234, 0731-****5678."""
 
 from __future__ import annotations
 
+import bisect
 import re
 
 # one character -> the digit it stands for (every other character maps to itself)
@@ -53,14 +54,15 @@ def _mask_landline(raw: str) -> str:
 def _spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, masked form) of every personal number, earliest first, never overlapping."""
     mapped = text.translate(_TABLE)
-    found: list[tuple[int, int, str]] = []
+    found: list[tuple[int, int, str]] = []  # sorted by start, never overlapping: a neighbour check each
     for pattern, masker in ((_ID, _mask_id), (_MOBILE, _mask_mobile), (_LANDLINE, _mask_landline)):
         for m in pattern.finditer(mapped):
             start, end = m.span(1)
-            if any(start < e and s < end for s, e, _ in found):
+            at = bisect.bisect_left(found, (start,))
+            if (at > 0 and found[at - 1][1] > start) or (at < len(found) and found[at][0] < end):
                 continue
-            found.append((start, end, masker(mapped[start:end])))
-    return sorted(found)
+            found.insert(at, (start, end, masker(mapped[start:end])))
+    return found
 
 
 def mask(text: str) -> str:

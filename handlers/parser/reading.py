@@ -140,12 +140,10 @@ def segments(line: str) -> list[str]:
     return [s for s in (strip_numbering(p) for p in out) if s]
 
 
-def _continue(line: str, text: str, more: str) -> str:
+def _continue(text: str, more: str, gap: str) -> str:
     """A text value and the segment that continues it: spaces stay spaces as typed (an ID written
     in groups of four stays one number to the mask); punctuation becomes one Chinese comma."""
-    tail = text.rsplit("，", 1)[-1][-6:]  # the last segment, as it stands in the line
-    m = re.search(re.escape(tail) + r"([\s,，;；、。]+)" + re.escape(more[:6]), line)
-    return f"{text} {more}" if m is not None and m.group(1).isspace() else f"{text}，{more}"
+    return f"{text} {more}" if gap and gap.isspace() else f"{text}，{more}"
 
 
 def _thousands(line: str, i: int) -> bool:
@@ -354,7 +352,10 @@ class LineReader:
         lead = next((i for i, seg in enumerate(segs) if self.strip_words(seg)), 0)  # 各位领导， before the name
         cut = [piece for i, seg in enumerate(segs) if i >= lead for piece in self.unglue(seg, i == lead)]
         breakdown = False  # after 其中 (or 含): a breakdown of what was given, not new values (C9.1)
+        cursor, gap = 0, ""  # where the last segment ended in the line, and what stood before this one
         for n, seg in enumerate(cut):
+            at = text.find(seg, cursor)
+            gap, cursor = (text[cursor:at], at + len(seg)) if at >= 0 else ("，", cursor)
             if seg.startswith(self.lex.words.breakdown_marks):
                 breakdown = True
                 seg = seg.removeprefix(next(m for m in self.lex.words.breakdown_marks if seg.startswith(m)))
@@ -368,7 +369,7 @@ class LineReader:
                     item.breakdown = True
                 if isinstance(item, Pair):
                     if item.field is None and last_text is not None:
-                        last_text.raw, last_text.read = _continue(text, last_text.raw, seg), None  # 备注：第1栋…，第2栋…
+                        last_text.raw, last_text.read = _continue(last_text.raw, seg, gap), None  # 备注：第1栋…，第2栋…
                         continue
                     if pending is not None:
                         out.pairs.append(Pair(pending, None, ""))
@@ -384,7 +385,7 @@ class LineReader:
                     out.pairs.append(self.waiting(pending, item))
                     pending = None
                 elif last_text is not None:
-                    last_text.raw, last_text.read = _continue(text, last_text.raw, item), None  # 备注：今日正常，请放心
+                    last_text.raw, last_text.read = _continue(last_text.raw, item, gap), None  # 备注：今日正常，请放心
                 elif tentative is not None and not _DATE_LIKE.match(item) and self.known.find(item) is None \
                         and not self.lex.candidates(item, bare=True):
                     out.pairs.remove(tentative)  # 天气 晴: a label and its value, not a unit
