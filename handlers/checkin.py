@@ -158,7 +158,8 @@ def handle_recall(msg: Incoming, ctx: Context) -> list[Action]:
         return []
     reports = [r for r in queries.reports_by_message(ctx.session, source_message_id=msg.recalled_id)
                if r.id is not None and r.status == "ok"]
-    if not reports:
+    if not reports:  # the recall came first (puppets reorder): the original, when it comes, is not read
+        outbox.first_sight(ctx.session, message_id=msg.recalled_id, now=ctx.now)
         return []
     names = []
     for report in reports:

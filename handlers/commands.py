@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from storage import queries, stats
 
+from handlers.privacy import has_personal_number
 from handlers.chat import Action, Incoming, SendFile, reply, strip_mentions
 from handlers.context import Context
 from handlers.export import write_workbook
@@ -168,6 +169,8 @@ def cmd_register(msg: Incoming, ctx: Context, arg: str) -> list[Action]:
     kind = _kind(ctx)
     if not ctx.is_admin(msg.sender_id) or kind is None or not arg:
         return [reply(msg, "只有管理员可在报送群登记新单位：登记 名称")] if arg else []
+    if has_personal_number(arg) or not any("\u4e00" <= c <= "\u9fff" for c in arg):
+        return [reply(msg, "单位名称要写名字（如：翠园小区），不能是电话或证件号码")]
     if resolve(ctx, kind, arg).unit is not None:
         return [reply(msg, f"「{arg}」已经登记过了")]
     queries.add_unit(ctx.session, name=arg, kind=kind)

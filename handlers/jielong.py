@@ -46,7 +46,8 @@ def handle_jielong(msg: Incoming, ctx: Context) -> list[Action] | None:
     if not reading.jielong or not reading.reports:
         return None
     remember(ctx, msg, reading.reports)
-    authors = dict(enumerate(msg.entry_authors, 1))
+    # an entry's author in the GroupNote XML is the poster's client's word: trusted only for the poster
+    authors = {n: a for n, a in enumerate(msg.entry_authors, 1) if a == msg.sender_id}
     stored_new: list[str] = []
     updated: list[str] = []
     problems: list[str] = []
@@ -62,8 +63,10 @@ def handle_jielong(msg: Incoming, ctx: Context) -> list[Action] | None:
             continue
         if _unchanged(ctx, report, unit.id):
             continue
-        saved = save(ctx, msg, report, unit, kind, reporter_id=author)
+        saved = save(ctx, msg, report, unit, kind, reporter_id=author or msg.sender_id)
         (stored_new if saved.created else updated).append(unit.name)
+    if reading.beyond and _once(ctx, msg, f"beyond:{reading.entries + reading.beyond}"):
+        problems.append(f"这条接龙有{reading.entries + reading.beyond}条，只登记了前{reading.entries}条，其余请另发")
     for entry in reading.unread:
         if _once(ctx, msg, f"unread:{entry.text}"):
             problems.append(f"第{entry.number}条「{cut(entry.text, 20)}」没读懂，请按例子的格式填写")

@@ -11,6 +11,7 @@ from storage import problems as store
 from storage import queries, stats
 from storage.models import Problem, Unit
 
+from handlers.privacy import has_personal_number
 from handlers.chat import MENTION, Action, Incoming, Say, reply, strip_mentions
 from handlers.context import Context, Settings
 from handlers.parser.values import Bad, parse_date
@@ -45,6 +46,8 @@ def _find_unit(ctx: Context, body: str) -> Unit | None:
     for kind in ctx.settings.kind_names:
         for unit in ctx.units_of(kind):
             for name in [unit.name, *unit.aliases]:
+                if has_personal_number(name):
+                    continue  # a unit named with a phone number would capture every text quoting it
                 if name in body and (best is None or len(name) > best[0]):
                     best = (len(name), unit)
     return best[1] if best else None
@@ -100,8 +103,8 @@ def handle_assign(msg: Incoming, ctx: Context) -> list[Action] | None:
 def _may_close(ctx: Context, contact_id: str, problem: Problem) -> bool:
     if ctx.is_admin(contact_id) or contact_id == problem.assignee_id:
         return True
-    member = ctx.member(contact_id)
-    return member is not None and (member.unit_id == problem.unit_id or member.role == "official")
+    member = ctx.member(contact_id)  # a self-bind (我是 …) counts once an admin confirmed it
+    return member is not None and member.confirmed and (member.unit_id == problem.unit_id or member.role == "official")
 
 
 def handle_close(msg: Incoming, ctx: Context) -> list[Action] | None:

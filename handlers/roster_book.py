@@ -17,6 +17,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from storage.models import Member, Unit
 from storage.roster import MemberRow, UnitRow
 
+from handlers.privacy import has_personal_number
+
 UNIT_SHEET, MEMBER_SHEET, HELP_SHEET = "单位", "人员", "说明"
 UNIT_HEADERS = ("名称", "类别", "街道", "社区", "别名", "报送人", "状态")
 MEMBER_HEADERS = ("姓名", "微信号", "单位", "角色", "手机")
@@ -69,8 +71,11 @@ def _unit_row(n: int, v: dict[str, str], kinds: Mapping[str, str], book: Book) -
     problems = []
     if not v.get("名称"):
         problems.append("名称没有填")
+    elif has_personal_number(v["名称"]):
+        problems.append("名称不能是电话或证件号码")
     if kind is None:
-        problems.append(f"类别「{v.get('类别', '')}」不认识（可填：{'、'.join(kinds.values())}）")
+        problems.append(f"类别没有填（可填：{'、'.join(kinds.values())}）" if not v.get("类别")
+                        else f"类别「{v.get('类别', '')}」不认识（可填：{'、'.join(kinds.values())}）")
     if v.get("状态", "") not in ACTIVE:
         problems.append(f"状态「{v['状态']}」不认识（填 在用 或 停用）")
     if problems:

@@ -35,11 +35,16 @@ class Account:
     @property
     def whole(self) -> bool:
         """Sees personal numbers whole (a district account with see_personal_data; audited)."""
-        return self.role == "district" and "see_personal_data" in self.permissions
+        return self.role == "district" and self.district and "see_personal_data" in self.permissions
 
     @property
     def admin(self) -> bool:
-        return self.role == "district" and "admin" in self.permissions
+        return self.role == "district" and self.district and "admin" in self.permissions
+
+    @property
+    def district(self) -> bool:
+        """Sees the whole district: neither a street's nor a community's account (either alone narrows it)."""
+        return self.street is None and self.community is None
 
     @property
     def scope(self) -> str:

@@ -88,6 +88,7 @@ class Reading:
     jielong: bool = False
     unread: list[Entry] = field(default_factory=list)
     entries: int = 0
+    beyond: int = 0  # a 接龙's entries past the most that are read
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,9 @@ class Parser:
         if not text_lines or kind not in self.of_kind:
             return Reading([])
         if (jl := split_jielong(text_lines, self.words)) is not None:
-            return self._jielong(jl.header, jl.entries, kind, today)
+            reading = self._jielong(jl.header, jl.entries, kind, today)
+            reading.beyond = jl.beyond
+            return reading
         if (tabled := self._table(text, kind, today)) is not None and tabled.reports:
             return tabled  # rows under a header of labels: a report block, whatever the title says (D1)
         screened = screen(text)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from handlers.parser.words import ReadingWords
 
-_ENTRY = re.compile(r"^\s*(\d{1,3})\s*[.、)]\s*(.*)$")
+_ENTRY = re.compile(r"^\s*(\d{1,4})\s*[.、)]\s*(.*)$")
+MAX_ENTRIES = 500  # a chain longer than any district's units is read this far (the rest is said, not read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,7 @@ class Entry:
 class Jielong:
     header: list[str]  # title lines (their date applies to every entry)
     entries: list[Entry]
+    beyond: int = 0  # entries past MAX_ENTRIES, not read
 
 
 def is_jielong(first_line: str, words: ReadingWords) -> bool:
@@ -57,4 +59,5 @@ def split_jielong(text_lines: list[str], words: ReadingWords) -> Jielong | None:
             entries[-1] = Entry(last.number, f"{last.text} {line}".strip())
         elif not line.startswith(words.example_marks):
             header.append(line)
-    return Jielong(header, [e for e in entries if e.text])
+    entries = [e for e in entries if e.text]
+    return Jielong(header, entries[:MAX_ENTRIES], max(len(entries) - MAX_ENTRIES, 0))

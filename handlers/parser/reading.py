@@ -29,7 +29,7 @@ _PUNCT = re.compile(r"[\s:;,.!?()\-—_|/、。~～·*#]+")
 
 GUESSED, KNOWN, LABELLED = 1, 2, 3  # how sure we are of a unit's name
 # digits in a name stand before a word of the name (1网格, 3号楼), never at its end nor before a measure
-_MEASURE_AFTER = re.compile(r"\d+(?:人|户|个|名|例|处|份|桶|把|次|天)")
+_MEASURE_AFTER = re.compile(r"(?<!\d)\d+(?:人|户|个|名|例|处|份|桶|把|次|天)")
 
 
 def _approx_end(label: str, w: ReadingWords) -> str:

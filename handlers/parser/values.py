@@ -46,6 +46,9 @@ FALSE_WORDS = frozenset(
      "未开展", "未落实"}
 )
 DECORATIONS = "✅✓✔√☑"
+MAX_DIGITS = 18  # no count has more; a longer run is 数值过大 without converting it (Python refuses 4,300)
+TOO_LARGE = Bad("数值过大")
+_LONG = re.compile(r"[,.].*$")
 _DIGITS = re.compile(r"[-−]?\d+(?:,\d{3})*(?:\.\d+)?")
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 _PAREN = re.compile(r"\(([^()]*)\)")
@@ -94,6 +97,8 @@ def _int_of(literal: str) -> int | Bad:
     if literal[0] in "-−":
         return Bad("不能为负数")
     if literal[0].isdigit():
+        if len(_LONG.sub("", literal).lstrip("0")) > MAX_DIGITS:
+            return TOO_LARGE
         try:
             exact = Decimal(literal.replace(",", ""))
         except InvalidOperation:
@@ -111,6 +116,8 @@ def _int_of(literal: str) -> int | Bad:
 def parse_int(raw: str, words: ReadingWords = DEFAULT_WORDS, maximum: int = 1_000_000) -> Read | Bad:
     """[约] number [余] [measure] [左右] [remark]; a zero word (无, 没有) is 0."""
     if raw.isascii() and raw.isdigit():
+        if len(raw.lstrip("0")) > len(str(maximum)):  # a million digits is too large, not worth converting
+            return Bad("数值过大")
         whole = int(raw)
         return Read(whole) if whole <= maximum else Bad("数值过大")
     body, remark = split_remark(clean(raw))
@@ -226,10 +233,12 @@ def _described(raw: str, field: TemplateField, words: ReadingWords) -> Read | No
     """发现问题：楼道堆放杂物2处 — a description before the one count, in the field's unit (C10.2)."""
     if not field.measures:
         return None
-    found = re.findall(r"(\d+)\s*(" + "|".join(map(re.escape, field.measures)) + ")", raw)
+    found = re.findall(r"(?<!\d)(\d+)\s*(" + "|".join(map(re.escape, field.measures)) + ")", raw)
     if len(found) != 1 or len(_DIGITS.findall(raw)) != 1:
         return None
     number, measure = found[0]
+    if len(number) > MAX_DIGITS:
+        return None
     value = int(number)
     remark = raw.replace(number + measure, "").strip(" ，,。")
     return Read(value, remark, measure) if value <= field.max else None

@@ -17,6 +17,7 @@ from bot.web import admin_pages, auth
 from bot.web.desk import account, desk, html, scrub
 from storage import queries, roster
 from storage.models import Group, Member, Unit
+from handlers.privacy import has_personal_number
 
 routes = web.RouteTableDef()
 
@@ -41,7 +42,7 @@ class Refused(ValueError):
 def _admin(request: web.Request) -> auth.Account:
     who = account(request)
     if not who.admin:
-        raise web.HTTPForbidden(text="the admin pages are for district admins")
+        raise web.HTTPForbidden(text="管理页面仅限区级管理员")
     return who
 
 
@@ -110,6 +111,8 @@ def _add(s: Session, a: Ask) -> str:
     name, kind = _text(f, "name"), f.get("kind", "")
     if not name:
         raise Refused("名称没有填")
+    if has_personal_number(name):
+        raise Refused("名称不能是电话或证件号码")
     if kind not in a.unit_kinds:
         raise Refused("类别不认识")
     if _taken(s, name):

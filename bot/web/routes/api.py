@@ -60,6 +60,6 @@ async def api_problems(request: web.Request) -> web.Response:
 @routes.get("/api/summary/{date}")
 async def api_summary(request: web.Request) -> web.Response:
     d, who, day, kind = desk(request), account(request), day_param(request), kind_param(request)
-    if who.street is not None:
-        raise web.HTTPForbidden(text="the district summary is for district accounts")
+    if not who.district:
+        raise web.HTTPForbidden(text="全区汇总仅限区级账号查看")
     return await json_of(request, lambda s: {"date": day.isoformat(), "text": daily_summary(s, d.settings, day, kind=kind)})

@@ -19,7 +19,7 @@ routes = web.RouteTableDef()
 async def audit_page(request: web.Request) -> web.Response:
     d, who = desk(request), account(request)
     if not who.admin:
-        raise web.HTTPForbidden(text="the audit log is for district admins")
+        raise web.HTTPForbidden(text="审计日志仅限区级管理员查看")
     since = day_param(request, "since") if request.query.get("since") else d.today() - dt.timedelta(days=7)
     person = (request.query.get("who") or "").strip()[:100] or None
 

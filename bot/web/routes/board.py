@@ -29,7 +29,7 @@ async def board_page(request: web.Request) -> web.Response:
         board = data.board(s, d.settings, who, shown_day, kind, street)
         if shown_day != day:
             board["notice"] = f"今日（{day}）还没有报送，显示最近有报送的一天：{shown_day}"
-        dates, series = weekly_series(s, d.settings, shown_day, span) if who.street is None else ([], [])
+        dates, series = weekly_series(s, d.settings, shown_day, span) if who.district else ([], [])
         return board, svg_lines(dates, series)
 
     board, chart = await d.db(work)

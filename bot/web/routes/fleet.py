@@ -18,7 +18,7 @@ routes = web.RouteTableDef()
 async def status_page(request: web.Request) -> web.Response:
     d, who = desk(request), account(request)
     if not who.admin:
-        raise web.HTTPForbidden(text="the status page is for district admins")
+        raise web.HTTPForbidden(text="运行状态页仅限区级管理员查看")
     now = d.clock.now()
     rows = await d.db(lambda s: fleet(s, d.cfg, now))
     cells = "".join(

@@ -13,7 +13,7 @@ routes = web.RouteTableDef()
 @routes.get("/vocabulary")
 async def vocabulary_page(request: web.Request) -> web.Response:
     d, who, day = desk(request), account(request), day_param(request)
-    if who.street is not None:
-        raise web.HTTPForbidden(text="the vocabulary page is for district accounts")
+    if not who.district:
+        raise web.HTTPForbidden(text="识别词汇页仅限区级账号查看")
     found = await shown(request, await d.db(lambda s: data.vocabulary(s, d.settings, day)), "vocabulary")
     return html(pages.vocabulary_page(found, who, await auth.csrf_token(request)))
