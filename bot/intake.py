@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from handlers.chat import Action, Incoming
 from storage.db import is_db_fault
 
 log = logging.getLogger("wxbot.intake")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 BATCH = 20  # messages handed to the worker thread at once when they queue up
 Handle = Callable[[Incoming], tuple[str, list[Action]]]
 
@@ -121,6 +123,8 @@ class Intake:
 
     def submit(self, msg: Incoming) -> None:
         """Log the message (never a database wait), then queue it."""
+        if _SURROGATE.search(msg.text):  # a lone surrogate cannot be written as UTF-8 (spool, database)
+            msg = dataclasses.replace(msg, text=_SURROGATE.sub("\ufffd", msg.text))
         self._idle.clear()
         self.received += 1
         try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from handlers.chat import Action, Incoming
 from handlers import grid, jielong, problems, vocabulary
 from handlers.checkin import handle_photo, handle_recall, handle_report
-from handlers.commands import handle_command
+from handlers.commands import handle_command, is_bind
 from handlers.context import Context
 
 
@@ -35,7 +35,8 @@ ROUTES: list[Route] = [
     Route("rectified", lambda m, c: m.kind == "text", problems.handle_close),
     Route("reopen", lambda m, c: m.kind == "text", problems.handle_reopen),
     Route("prompt answer", lambda m, c: m.kind == "text" and _prompted(m, c), grid.handle_reply),
-    Route("command", lambda m, c: m.kind == "text" and (m.private or c.group is not None), handle_command),
+    Route("command", lambda m, c: m.kind == "text" and (m.private or c.group is not None or is_bind(m)),
+          handle_command),
     Route("teach by yes", lambda m, c: m.kind == "text" and m.room_id is not None, vocabulary.handle_yes),
     Route("jielong", lambda m, c: m.kind == "text" and _in_report_group(m, c) and jielong.looks_like_jielong(m, c),
           jielong.handle_jielong),

@@ -25,6 +25,7 @@ from bot.outbox import Answer, Pacing, SleepingClock, enqueue_actions
 from bot.workers import Lane
 from handlers import grid, problems, reminders
 from handlers.chat import Action, Say, SendFile
+from handlers.commands import clear_old_exports
 from handlers.charts import png_trend
 from handlers.context import Context, GroupInfo, Settings
 from handlers.summary import daily_summary, weekly_series, weekly_summary
@@ -166,6 +167,7 @@ class Scheduler:
                 return []
             counts = retention.purge(session, now=now, limits=limits_of(self.cfg), personal_keys=personal_keys(self.cfg),
                                      dry_run=False)
+            counts["exports"] = clear_old_exports(Path(self.cfg.data_dir) / "exports", now)
             audit.record(session, who="system", action="purge", now=now,
                          detail=", ".join(f"{k} {v}" for k, v in counts.items() if v))
         log.info("retention purge: %s", counts)

@@ -88,9 +88,21 @@ def _one(msg: Incoming, ctx: Context, report: ParsedReport, member: Member | Non
     lines += warning_line(report) + resumption_lines(ctx, report, unit_obj.id, kind, day)
     if report.unknown:
         lines.append("（未识别：" + "、".join(cut(u, 12) for u in report.unknown[:5]) + "）")
+    if (note := _proxy_note(ctx, msg, member, unit_obj)) is not None:
+        lines.append(note)
     if (guessed := guess_line(report)) is not None:
         lines.append(guessed)
     return "\n".join(lines)
+
+
+def _proxy_note(ctx: Context, msg: Incoming, member: Member | None, unit: Unit) -> str | None:
+    """Anyone in the group may report for a unit (代报), but the receipt says when the sender is not
+    the unit's registered reporter, so the unit and the officials see it."""
+    if ctx.is_admin(msg.sender_id) or (member is not None and member.role == "official"):
+        return None
+    if member is not None and member.confirmed and member.unit_id == unit.id:
+        return None
+    return f"（注：发送人不是{unit.name}登记的报送人，按代报登记）"
 
 
 def supply_lines(ctx: Context, kind: str, report: ParsedReport) -> list[str]:

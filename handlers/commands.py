@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from dataclasses import dataclass
@@ -92,13 +93,31 @@ def cmd_summary(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
     return [reply(msg, daily_summary(ctx.session, ctx.settings, ctx.today, as_of=ctx.now), mention=False)]
 
 
+EXPORT_KEPT = 2 * 86400  # seconds a workbook sent in chat stays on disk (the outbox has long sent it)
+
+
+def clear_old_exports(folder: Path, now: dt.datetime) -> int:
+    """Workbooks made for 导出 are sent once; older ones (some hold whole numbers) are removed."""
+    removed = 0
+    for path in folder.glob("防控报表_*.xlsx") if folder.is_dir() else []:
+        try:
+            if now.timestamp() - path.stat().st_mtime > EXPORT_KEPT:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 def cmd_export(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
     """Today's workbook as a file in the chat (masked: it is shown in a group)."""
     is_officials = _kind(ctx) == ctx.settings.officials_kind
     if not (ctx.is_admin(msg.sender_id) or is_officials):
         return [reply(msg, "导出仅限管理员或领导小组群")]
     stamp = f"{ctx.now:%H%M%S}_{abs(hash(msg.message_id)) % 10_000:04d}"
-    path = Path(ctx.settings.data_dir) / "exports" / f"防控报表_{ctx.today.isoformat()}_{stamp}.xlsx"
+    folder = Path(ctx.settings.data_dir) / "exports"
+    clear_old_exports(folder, ctx.now)
+    path = folder / f"防控报表_{ctx.today.isoformat()}_{stamp}.xlsx"
     private = msg.room_id is None and ctx.is_admin(msg.sender_id)
     count = write_workbook(ctx.session, ctx.settings, path, start=ctx.today, end=ctx.today, masked=not private)
     where = {"room_id": msg.room_id} if msg.room_id else {"to_id": msg.sender_id}
@@ -191,6 +210,12 @@ COMMANDS: list[Command] = [
     Command(("登记", "/register"), cmd_register, "管理员登记新单位", in_private=False),
     Command(("学习", "/learn"), cmd_learn, "管理员教我新的写法：学习 今日体温检测=测温人数"),
 ]
+
+
+def is_bind(msg: Incoming) -> bool:
+    """绑定 works in any room, configured or not: it is how a room becomes a group."""
+    found = match(COMMANDS, msg) if msg.room_id is not None else None
+    return found is not None and found[0].handler is cmd_bind
 
 
 def handle_command(msg: Incoming, ctx: Context) -> list[Action] | None:

@@ -58,7 +58,7 @@ def delay(failures: int) -> float:
 
 def wait_needed(session: Session, *, username: str, address: str, now: dt.datetime) -> tuple[float, bool]:
     """(seconds until a login may be tried, whether the account is locked)."""
-    acc = session.get(AccountState, username)
+    acc = session.get(AccountState, username[:200])
     addr = session.get(AddressThrottle, address)
     waits = [0.0]
     if acc is not None and acc.last_failure is not None:
@@ -68,17 +68,18 @@ def wait_needed(session: Session, *, username: str, address: str, now: dt.dateti
     return max(waits), bool(acc is not None and acc.locked)
 
 
-def failed(session: Session, *, username: str, address: str, now: dt.datetime, known: bool) -> None:
+def failed(session: Session, *, username: str, address: str, now: dt.datetime, known: bool = True) -> None:
     """Counted in the database (failures = failures + 1), so parallel guesses are all counted."""
     conn = session.connection()
     _ensure(session, _ADDR, address=address, failures=0, last_failure=now)
     conn.execute(update(_ADDR).where(_ADDR.c.address == address)
                  .values(failures=_ADDR.c.failures + 1, last_failure=now))
-    if known:  # an unknown name has no account to lock (and no row to fill)
-        _ensure(session, _ACC, username=username, session_version=1, failures=0, locked=False)
-        conn.execute(update(_ACC).where(_ACC.c.username == username)
-                     .values(failures=_ACC.c.failures + 1, last_failure=now,
-                             locked=or_(_ACC.c.locked, _ACC.c.failures + 1 >= LOCK_AFTER)))
+    # an unknown name is counted and locked exactly like a real one: the answers (401, then 429, then
+    # locked) never tell which names exist
+    _ensure(session, _ACC, username=username[:200], session_version=1, failures=0, locked=False)
+    conn.execute(update(_ACC).where(_ACC.c.username == username[:200])
+                 .values(failures=_ACC.c.failures + 1, last_failure=now,
+                         locked=or_(_ACC.c.locked, _ACC.c.failures + 1 >= LOCK_AFTER)))
     session.expire_all()
 
 
