@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 
 
 class SystemClock:
@@ -12,6 +13,10 @@ class SystemClock:
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(self.tz)
+
+    def elapsed(self) -> float:
+        """Seconds that really passed (the wall clock may be stepped by NTP; this never is)."""
+        return time.monotonic()
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
@@ -24,15 +29,25 @@ class FakeClock:
         if start.tzinfo is None:
             raise ValueError("FakeClock needs an aware datetime")
         self._now = start
+        self._elapsed = 0.0
         self.slept = 0.0
 
     def now(self) -> dt.datetime:
         return self._now
 
+    def elapsed(self) -> float:
+        return self._elapsed
+
     def set(self, moment: dt.datetime) -> None:
+        self._elapsed += max((moment - self._now).total_seconds(), 0.0)
         self._now = moment
 
     def advance(self, seconds: float) -> None:
+        self._now += dt.timedelta(seconds=seconds)
+        self._elapsed += max(seconds, 0.0)
+
+    def step(self, seconds: float) -> None:
+        """The wall clock is stepped (NTP, an operator) while no time passes."""
         self._now += dt.timedelta(seconds=seconds)
 
     async def sleep(self, seconds: float) -> None:

@@ -33,7 +33,8 @@ from storage import audit, firings, queries, retention
 from storage.db import is_db_fault, session_scope
 
 log = logging.getLogger("wxbot.scheduler")
-ON_TIME = dt.timedelta(seconds=90)  # later than this after its time, a firing counts as late
+ON_TIME = dt.timedelta(seconds=90)
+STEP = 120.0  # wall seconds beyond real seconds between two ticks: the clock was stepped  # later than this after its time, a firing counts as late
 BEFORE_DEADLINE = ("prompt", "remind")
 CATEGORY = {"prompt": "prompt", "grid_prompt": "prompt", "remind": "reminder", "overdue": "reminder",
             "escalate": "escalation", "daily_summary": "summary", "weekly_summary": "summary"}
@@ -66,6 +67,8 @@ class Scheduler:
         self.grace = dt.timedelta(minutes=cfg.grace_minutes)
         self.checked_until: dt.datetime | None = None
         self.pulse = standalone("scheduler")
+        self._elapsed: float | None = None  # the clock's elapsed() at the last tick
+        self.stepped_after: dt.datetime | None = None  # firings after this were skipped over by a clock step
 
     def fire_times(self, job: Job, after: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
         times: list[dt.datetime] = []
@@ -86,6 +89,7 @@ class Scheduler:
         """Fire everything due since the last tick (on the first tick: within the grace window).
         A tick that fails leaves the window open: the next tick tries again (claims keep it once)."""
         now = now or self.clock.now()
+        self._notice_step(now)
         after = self.checked_until or (now - max(self.grace, ON_TIME))
         due = sorted(((t, j) for j in self.jobs for t in self.fire_times(j, after, now)), key=lambda p: p[0])
         latest = {(j.spec.action, j.spec.kind): (t, j.spec.id) for t, j in due}
@@ -96,6 +100,18 @@ class Scheduler:
             outcomes += self._fire(j, t, now, coalesced=superseded)
         self.checked_until = now
         return outcomes
+
+    def _notice_step(self, now: dt.datetime) -> None:
+        """The wall clock jumped ahead (more wall time than real time since the last tick): what it
+        jumped over was not downtime, so a summary in it is sent late rather than skipped."""
+        elapsed = getattr(self.clock, "elapsed", None)
+        real = elapsed() if callable(elapsed) else None
+        if real is not None and self._elapsed is not None and self.checked_until is not None:
+            wall = (now - self.checked_until).total_seconds()
+            if wall - (real - self._elapsed) > STEP:
+                self.stepped_after = self.checked_until
+                log.warning("the clock stepped ahead %.0f s: firings in between are sent late", wall - real + self._elapsed)
+        self._elapsed = real
 
     def _targets(self, session: Session, spec: ScheduleSpec) -> list[tuple[str, GroupInfo]]:
         if spec.action == "overdue":  # every group whose units can be assigned problems
@@ -127,7 +143,7 @@ class Scheduler:
             return None
         if spec.action in BEFORE_DEADLINE and spec.kind and self.settings.is_late(spec.kind, now, day):
             return "skipped_late"  # a reminder after the deadline helps nobody
-        if now - when > self.grace:
+        if now - when > self.grace and not (self.stepped_after is not None and when > self.stepped_after):
             return "skipped_late"
         return None
 

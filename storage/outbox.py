@@ -142,7 +142,9 @@ def claim(session: Session, *, account: str, me: str, now: dt.datetime, day: dt.
         session.rollback()
         return None
     pick = (core_select(_OUTBOX.c.id)
-            .where(_OUTBOX.c.status == "queued", _OUTBOX.c.account == account, _OUTBOX.c.due_at <= now,
+            .where(_OUTBOX.c.status == "queued", _OUTBOX.c.account == account,
+                   # made "later" than now: the clock was stepped back since; due all the same
+                   or_(_OUTBOX.c.due_at <= now, _OUTBOX.c.created_at > now),
                    _OUTBOX.c.priority.in_(priorities))
             .order_by(_OUTBOX.c.priority, _OUTBOX.c.due_at, _OUTBOX.c.id).limit(1))
     if conn.dialect.name == "postgresql":
