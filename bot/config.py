@@ -125,6 +125,9 @@ class WebSpec(BaseModel):
     # behind an HTTPS reverse proxy (nginx, Caddy): the session cookie is sent over HTTPS only
     secure_cookies: bool = False
     session_hours: float = Field(default=12.0, gt=0)
+    # a connection that sends no whole request head within this many seconds is closed (slow clients)
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    max_connections: int = Field(default=1000, gt=0)  # past this, new connections are closed at once
 
 
 Transport = Literal["wechaty", "wecom"]

@@ -13,6 +13,9 @@ memory only, and still retried."""
 import asyncio
 import dataclasses
 import datetime as dt
+import hashlib
+import os
+import tempfile
 import json
 import logging
 import re
@@ -45,34 +48,73 @@ def from_json(text: str) -> Incoming:
     return Incoming(**data)
 
 
-class Spool:
-    """Messages received and not yet known to be handled: an append-only JSON-lines file."""
+def fallback_folder(folder: Path) -> Path:
+    """Where the spool goes when the data directory cannot be written (read-only, full): outside it,
+    one per data directory, read on the next start like the spool itself."""
+    tag = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"wxbot-spool-{os.getuid()}-{tag}"
 
-    def __init__(self, folder: Path, limit: int = 200_000) -> None:
+
+class Spool:
+    """Messages received and not yet known to be handled: an append-only JSON-lines file (and, when
+    the data directory cannot be written, the same file in a fallback folder)."""
+
+    def __init__(self, folder: Path, limit: int = 200_000, fallback: Path | None = None) -> None:
         self.folder, self.limit = folder, limit
         self.path = folder / "incoming.jsonl"
+        self.fallback = (fallback or fallback_folder(folder)) / "incoming.jsonl"
         self.count = sum(1 for _ in self._lines())  # lines since the log was last emptied
         self._file: Any = None
+        self._spare: Any = None
+        self.problem = ""  # why messages are not where they belong ('' when all is well)
 
     def _lines(self) -> list[str]:
-        try:
-            return [ln for ln in self.path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-        except FileNotFoundError:
-            return []
+        out = []
+        for path in (self.path, self.fallback):
+            try:
+                out += [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+            except (FileNotFoundError, PermissionError, NotADirectoryError):
+                continue
+        return out
 
     def __len__(self) -> int:
         return self.count
 
     def append(self, msg: Incoming) -> None:
-        """Raises OSError when the disk is full or the log holds `limit` messages."""
+        """Raises OSError when neither the spool nor its fallback can be written, or the log is full."""
         if self.count >= self.limit:
             raise OSError(f"spool full ({self.limit} messages)")
-        if self._file is None:
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - kept open, closed in close()
-        self._file.write(to_json(msg) + "\n")
-        self._file.flush()  # in the kernel: a crash of the process loses nothing
+        line = to_json(msg) + "\n"
+        try:
+            if self._file is None:
+                self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+                self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 - kept open, closed in close()
+            self._file.write(line)
+            self._file.flush()  # in the kernel: a crash of the process loses nothing
+            self.problem = ""
+        except OSError as exc:
+            self._close_main()
+            self._spare_write(line, exc)
         self.count += 1
+
+    def _spare_write(self, line: str, cause: OSError) -> None:
+        if self._spare is None:
+            self.fallback.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._spare = open(self.fallback, "a", encoding="utf-8")  # noqa: SIM115
+        self._spare.write(line)
+        self._spare.flush()
+        if not self.problem:
+            log.error("cannot write the spool in %s (%s): messages go to %s until it can be", self.folder,
+                      cause, self.fallback.parent)
+        self.problem = f"spool not writable ({cause.strerror or cause}): messages kept in {self.fallback.parent}"
+
+    def _close_main(self) -> None:
+        if self._file is not None:
+            try:
+                self._file.close()
+            except OSError:
+                pass
+            self._file = None
 
     def replay(self) -> list[Incoming]:
         """What a previous run left, in order (a line cut by a crash is skipped)."""
@@ -82,23 +124,28 @@ class Spool:
                 out.append(from_json(line))
             except (ValueError, TypeError, KeyError) as exc:
                 log.error("unreadable spooled message skipped (%s): %s", exc, line[:80])
-        return out
+        return sorted(out, key=lambda m: m.time)
 
     def clear(self) -> None:
-        """Every message in the log is handled: empty it."""
+        """Every message in the log is handled: empty it (and the fallback)."""
         if self.count == 0:
             return
-        if self._file is not None:
-            self._file.truncate(0)
-            self._file.seek(0)
-        elif self.path.exists():
-            self.path.write_text("", encoding="utf-8")
+        for handle, path in ((self._file, self.path), (self._spare, self.fallback)):
+            try:
+                if handle is not None:
+                    handle.truncate(0)
+                    handle.seek(0)
+                elif path.exists():
+                    path.write_text("", encoding="utf-8")
+            except OSError:
+                continue
         self.count = 0
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        self._close_main()
+        if self._spare is not None:
+            self._spare.close()
+            self._spare = None
 
 
 class Intake:
@@ -130,6 +177,7 @@ class Intake:
         try:
             self.spool.append(msg)
         except OSError as exc:
+            self.spool.problem = f"messages held in memory only: {exc}"
             log.error("cannot spool message %s (%s): held in memory only", msg.message_id, exc)
         self.queue.put_nowait(msg)
 

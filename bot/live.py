@@ -17,6 +17,7 @@ from bot.connectors.base import BadCredentials, Connector, Displaced, Watch
 from bot.supervisor import supervise
 from bot.web.app import make_app
 from bot.web.desk import Health
+from bot.web import server as desk_server
 
 log = logging.getLogger("wxbot.live")
 
@@ -37,12 +38,11 @@ def health(runtime: rt.Runtime) -> Health:
                   problems=runtime.problems, loops=runtime.loops.report)
 
 
-async def _serve_web(cfg: Config, runtime: rt.Runtime, clock: SystemClock) -> web.AppRunner:
-    runner = web.AppRunner(make_app(cfg, runtime.engine, clock, health(runtime)))
-    await runner.setup()
-    await web.TCPSite(runner, cfg.web.host, cfg.web.port).start()
+async def _serve_web(cfg: Config, runtime: rt.Runtime, clock: SystemClock) -> tuple[web.AppRunner, asyncio.Server]:
+    limits = desk_server.Limits(cfg.web.header_timeout_seconds, cfg.web.max_connections)
+    served = await desk_server.serve(make_app(cfg, runtime.engine, clock, health(runtime)), cfg.web.host, cfg.web.port, limits)
     log.info("dashboard on http://%s:%d", cfg.web.host, cfg.web.port)
-    return runner
+    return served
 
 
 async def serve(cfg: Config, runtime: rt.Runtime, watch: Watch, *, with_web: bool = False,
@@ -86,7 +86,8 @@ async def serve(cfg: Config, runtime: rt.Runtime, watch: Watch, *, with_web: boo
         for task in (connection, fatal):
             task.cancel()
         if runner is not None:
-            await runner.cleanup()
+            runner[1].close()
+            await runner[0].cleanup()
         await runtime.stop()
         runtime.engine.dispose()
     return 0

@@ -118,6 +118,8 @@ class Runtime:
         """What is wrong inside this process: a loop dead or stuck, or (logged in, the outbox running)
         a message due for `stuck_seconds` while nothing was sent for as long."""
         found = self.loops.problems()
+        if self.intake.spool.problem:
+            found.append(self.intake.spool.problem)
         if any(t.get_name() == "outbox" for t in self.tasks) and self.connection_state()[0]:
             stuck = self.loops.stuck_after
             oldest = outbox_store.oldest_due(session, account=self.app.account, now=now)

@@ -118,3 +118,31 @@ async def test_database_failing_as_a_send_is_recorded_the_message_is_not_sent_tw
     assert len(sent) == 1 and "翠园小区" in (sent[0] or "")
     with Session(engine) as s:
         assert {m.status for m in s.exec(select(OutboxMessage))} == {"sent"}
+
+
+async def test_a_data_directory_that_cannot_be_written_loses_no_message_and_health_says_so(
+        config: Config, engine: Engine, tmp_path: Path) -> None:
+    """The spool's folder cannot be written (here: a file stands where the folder should be, which even
+    root cannot write into): messages go to the fallback spool, the process says so, and a restart
+    replays them."""
+    import datetime as dt
+
+    from bot.intake import Spool
+    from handlers.chat import Incoming
+
+    blocked = tmp_path / "spool"
+    blocked.write_text("not a folder")
+    spare = tmp_path / "spare"
+    spool = Spool(blocked, fallback=spare)
+    now = dt.datetime(2020, 2, 26, 9, 0, tzinfo=dt.timezone.utc)
+    for i in range(5):
+        spool.append(Incoming(message_id=f"m{i}", room_id="r", room_topic="t", sender_id="s", sender_name="n",
+                              text=f"翠园小区 测温{300 + i}", time=now))
+    assert "spool not writable" in spool.problem and len(spool) == 5
+    spool.close()
+    again = Spool(blocked, fallback=spare)  # the restart
+    assert [m.message_id for m in again.replay()] == [f"m{i}" for i in range(5)]
+    async with running_bot(config, engine, tmp_path) as bot:
+        bot.runtime.intake.spool.problem = spool.problem
+        with Session(engine) as s:
+            assert any("spool not writable" in p for p in bot.runtime.problems(s, bot.clock.now()))

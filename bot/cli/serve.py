@@ -94,15 +94,15 @@ def _run_wecom(args: argparse.Namespace, cfg: Config, account: AccountSpec) -> i
 
 def cmd_web(args: argparse.Namespace, cfg: Config) -> int:
     """The dashboard alone (no WeChat connection in this process)."""
-    from aiohttp import web
-
     from bot.clock import SystemClock
     from bot.web.app import make_app
+    from bot.web.server import Limits, serve_forever
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     host, port = args.host or cfg.web.host, args.port or cfg.web.port
+    limits = Limits(cfg.web.header_timeout_seconds, cfg.web.max_connections)
     with checked_engine(cfg) as engine:
-        web.run_app(make_app(cfg, engine, SystemClock(cfg.tz)), host=host, port=port, print=None)
+        serve_forever(make_app(cfg, engine, SystemClock(cfg.tz)), host, port, limits)
     return 0
 
 
