@@ -4,7 +4,8 @@ one-year export in the middle. Prints throughput, message -> receipt queued
 latency (p50/p99/max), event-loop lag (p99/max), RSS at start and end, and the counts that must
 add up: messages in = answered + silent, receipts queued = receipts sent.
 
-Run: python -m bench.soak [--seconds 600] [--rate 100]     (a benchmark: prints, asserts nothing)
+Run: python -m bench.soak [--seconds 600] [--rate 100] [--every 60] [--tracemalloc 15]
+     (a benchmark: prints, asserts nothing; RSS is printed every --every seconds)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import resource
 import statistics
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
@@ -71,7 +73,7 @@ def pct(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else (values[0] if values else 0.0)
 
 
-async def soak(seconds: float, rate: float) -> None:
+async def soak(seconds: float, rate: float, every: float = 60.0, trace: int = 0) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cfg = load_config(ROOT / "config.yaml")
         extra = [UnitSpec(name=f"测试小区{k}", kind="property", parent="金山街道") for k in range(UNITS)]
@@ -98,7 +100,7 @@ async def soak(seconds: float, rate: float) -> None:
 
         def timed(msg: Incoming) -> tuple[str, list[Action]]:
             route, actions = handle(msg)
-            latencies.append(time.perf_counter() - posted[msg.message_id])
+            latencies.append(time.perf_counter() - posted.pop(msg.message_id, time.perf_counter()))
             key = "answered" if actions else "silent"
             routes[key] = routes.get(key, 0) + 1
             return route, actions
@@ -106,6 +108,18 @@ async def soak(seconds: float, rate: float) -> None:
         runtime.intake.handle = timed
         lags: list[float] = []
         stop = asyncio.Event()
+
+        samples: list[tuple[float, float]] = []
+
+        async def sampler() -> None:  # RSS every `every` seconds: the curve, not two points
+            t0 = time.perf_counter()
+            while not stop.is_set():
+                samples.append((time.perf_counter() - t0, rss_mb()))
+                print(f"  {samples[-1][0] / 60:5.1f} min  RSS {samples[-1][1]:6.0f} MB", flush=True)
+                try:
+                    await asyncio.wait_for(stop.wait(), every)
+                except TimeoutError:
+                    pass
 
         async def ticker() -> None:
             while not stop.is_set():
@@ -128,6 +142,10 @@ async def soak(seconds: float, rate: float) -> None:
             token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
             await c.post("/login", data={"csrf": token, "username": "soak", "password": "soak-password"})
             tick = asyncio.create_task(ticker())
+            sampling = asyncio.create_task(sampler())
+            if trace:
+                tracemalloc.start(10)
+                first_snapshot: list[tracemalloc.Snapshot] = []
             reader = asyncio.create_task(desk(c))
             export_s: list[float] = []
 
@@ -165,6 +183,8 @@ async def soak(seconds: float, rate: float) -> None:
                 n += 1
                 if n % 1000 == 0:  # the in-process puppet stands in for the gateway (another process in
                     trim(puppet)   # production): what it keeps is not the bot's memory
+                if trace and not first_snapshot and time.perf_counter() - start > 120:
+                    first_snapshot.append(tracemalloc.take_snapshot())
                 await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
             elapsed = time.perf_counter() - start
             await exporting
@@ -180,6 +200,13 @@ async def soak(seconds: float, rate: float) -> None:
             stop.set()
             reads = await reader
             await tick
+            await sampling
+            if trace and first_snapshot:
+                growth = tracemalloc.take_snapshot().compare_to(first_snapshot[0], "lineno")
+                print("tracemalloc: growth since minute 2 (Python allocations)")
+                for stat in growth[:trace]:
+                    print(f"  {stat}")
+                tracemalloc.stop()
         with Session(engine) as s:
             queued = s.exec(select(func.count()).select_from(OutboxMessage)).one()
             sent = s.exec(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "sent")).one()
@@ -194,7 +221,11 @@ async def soak(seconds: float, rate: float) -> None:
           f"a one-year district export in {export_s[0]:.1f} s, {logins[0]} wrong logins from 8 clients")
     print(f"message -> receipt queued: p50 {pct(ms, 50):.1f} ms, p99 {pct(ms, 99):.1f} ms, max {max(ms):.0f} ms")
     print(f"event-loop lag: p99 {pct(lag, 99):.1f} ms, max {max(lag):.0f} ms")
-    print(f"RSS: {rss_start:.0f} MB at start, {rss_end:.0f} MB at the end")
+    print(f"RSS: {rss_start:.0f} MB at start, {rss_end:.0f} MB at the end; samples: "
+          + ", ".join(f"{m / 60:.0f}:{r:.0f}" for m, r in samples))
+    late = [r for m, r in samples if m >= 120]
+    if len(late) >= 2:
+        print(f"RSS after warm-up (2 min on): {min(late):.0f}–{max(late):.0f} MB, spread {100 * (max(late) - min(late)) / min(late):.0f}%")
     print(f"counts: messages in {n} = answered {routes.get('answered', 0)} + silent {routes.get('silent', 0)}; "
           f"reports stored {reports}; receipts queued {queued} = sent {sent}")
 
@@ -202,9 +233,12 @@ async def soak(seconds: float, rate: float) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=600.0)
-    ap.add_argument("--rate", type=float, default=100.0)
+    ap.add_argument("--rate", type=float, default=100.0, help="messages a second (a district's busiest: 20)")
+    ap.add_argument("--every", type=float, default=60.0, help="seconds between RSS samples")
+    ap.add_argument("--tracemalloc", type=int, default=0, metavar="N",
+                    help="print the N lines whose Python allocations grew most after minute 2")
     args = ap.parse_args()
-    asyncio.run(soak(args.seconds, args.rate))
+    asyncio.run(soak(args.seconds, args.rate, args.every, args.tracemalloc))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from pathlib import Path
@@ -9,8 +10,9 @@ from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from bot.config_versions import CURRENT, migrate, prompt_times, version_of
 from handlers.parser.words import DEFAULT_WORDS, WORD_LISTS, ReadingWords
 from handlers.templates import Template
 
@@ -219,6 +221,7 @@ class RetentionSpec(BaseModel):
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    version: int = Field(default=CURRENT, ge=1, le=CURRENT)  # config.yaml's shape (bot/config_versions.py)
     timezone: str = "Asia/Shanghai"
     data_dir: Path = Path("data")
     database_url: str | None = None
@@ -312,6 +315,18 @@ class Config(BaseModel):
             raise KeyError(", ".join(a.name for a in found))
         return match
 
+    # set when an older config.yaml was read (not keys of the file)
+    _migrated_from: int | None = PrivateAttr(default=None)
+    _migration_notes: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def migrated_from(self) -> int | None:
+        return self._migrated_from
+
+    @property
+    def migration_notes(self) -> list[str]:
+        return self._migration_notes
+
     def pins(self) -> dict[str, str]:
         """room id or topic -> the account pinned to send there."""
         out: dict[str, str] = {}
@@ -380,7 +395,8 @@ def _check_schedules(cfg: Config) -> list[tuple[str, str]]:
             problems.append((f"schedules.{i}.kind", f"action '{job.action}' needs a group kind"))
         if job.kind is not None and job.kind not in cfg.kinds:
             problems.append((f"schedules.{i}.kind", f"unknown kind '{job.kind}'"))
-        problems += [(f"schedules.{i}.text", p) for p in _prompt_times(job, cfg.deadlines)]
+        if cfg.migrated_from is None:  # an older file keeps its prompts as written (said at start)
+            problems += [(f"schedules.{i}.text", p) for p in _prompt_times(job, cfg.deadlines)]
         if job.group is not None and not any(job.group in (g.room, g.topic) for g in cfg.groups):
             problems.append((f"schedules.{i}.group", f"'{job.group}' is no configured group's room or topic"))
     names = [a.name for a in cfg.accounts]
@@ -455,11 +471,19 @@ def _message(error: Any) -> str:
 def parse_config(data: object, source: str = "config.yaml") -> Config:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping of settings at the top level")
+    old = version_of(data)
+    notes: list[str] = []
+    if old < CURRENT:  # an earlier release's file: read with the meaning it had then
+        data = copy.deepcopy(data)
+        notes = migrate(data) + prompt_times(data)
+        data["version"] = CURRENT
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
         lines = [f"{_named(_loc(e['loc']), data)}: {_message(e)}" for e in exc.errors()]
         raise ConfigError(f"{source}: " + "\n  ".join(lines)) from None
+    if old < CURRENT:
+        cfg._migrated_from, cfg._migration_notes = old, notes
     problems = _cross_check(cfg)
     if problems:
         raise ConfigError(f"{source}: " + "\n  ".join(f"{_named(k, data)}: {p}" for k, p in problems))

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.cli import accounts, backup, data, doctor, roster, serve, status
+from bot.cli import accounts, backup, config_cmd, data, doctor, roster, serve, status
 from bot.cli.common import EXIT_USAGE, fail, find_config
 from bot.config import Config, ConfigError, load_config
 
 __all__ = ["EXIT_USAGE", "build_parser", "main"]
-MODULES = [data, serve, accounts, roster, doctor, status, backup]
+MODULES = [data, serve, accounts, roster, doctor, status, backup, config_cmd]
 
 DESCRIPTION = """wxbot — the housing bureau's WeChat group bot: it reads the reports (报送) people post,
 answers each one, reminds those who have not reported, and sends the officials their summaries.
@@ -51,13 +53,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(signal, "SIGPIPE"):  # `wxbot audit | head -5`: stop quietly when the reader has enough
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
     os.umask(0o077)  # the database, spool, photos and exports hold personal data: this user's alone
     func: Callable[[argparse.Namespace, Config], int] = args.func
+    args.config_path = find_config(args.config)
     try:
-        cfg = load_config(find_config(args.config))
+        cfg = load_config(args.config_path)
     except ConfigError as exc:
         return fail(f"bad config: {exc}")
+    if cfg.migrated_from is not None and args.command not in ("config", "doctor"):
+        print(f"wxbot: {args.config_path} is version {cfg.migrated_from}: read with the meaning it had "
+              f"({len(cfg.migration_notes)} changes, see wxbot doctor); `wxbot config upgrade` rewrites it",
+              file=sys.stderr)
     if args.data_dir:
         cfg = cfg.model_copy(update={"data_dir": Path(args.data_dir).resolve(), "database_url": None})
     from sqlalchemy.exc import DBAPIError

@@ -28,7 +28,10 @@ def find_config(explicit: str | None) -> Path:
     local = Path("config.yaml")
     if local.exists():
         return local
-    return Path(__file__).resolve().parent.parent.parent / "config.yaml"
+    example = Path(__file__).resolve().parent.parent.parent / "config.yaml"
+    print(f"wxbot: no config.yaml here and no --config or $WXBOT_CONFIG: using the example at {example}",
+          file=sys.stderr)
+    return example
 
 
 def fail(message: str) -> int:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from bot.config import AccountSpec, Config
 
-OK, BAD, SKIP = "✓", "✗", "–"
+OK, BAD, SKIP, WARN = "✓", "✗", "–", "!"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +29,25 @@ class Check:
         return f"{self.mark} {self.what}: {self.said}" + (f"\n    → {self.fix}" if self.fix else "")
 
 
-def check_config(cfg: Config, path: str) -> Check:
+def check_config(cfg: Config, path: str) -> list[Check]:
     kinds = sum(1 for k in cfg.kinds if cfg.templates_of(k))
-    return Check(OK, "config", f"{path}: {len(cfg.templates)} templates for {kinds} kinds, {len(cfg.schedules)} schedules")
+    out = [Check(OK, "config", f"{path}: {len(cfg.templates)} templates for {kinds} kinds, {len(cfg.schedules)} schedules")]
+    if cfg.migrated_from is not None:
+        out.append(Check(WARN, "config version", f"version {cfg.migrated_from}, read as version {cfg.version} with the "
+                                                 f"meaning it had: " + "; ".join(cfg.migration_notes),
+                         f"wxbot config upgrade --dry-run, then wxbot config upgrade (rewrites {path})"))
+    return out
+
+
+def _no_database(cfg: Config) -> Check | None:
+    """Checks change nothing: a data directory or SQLite file that is not there is said, not made."""
+    if cfg.database_url is not None and not cfg.database_url.startswith("sqlite"):
+        return None
+    if not cfg.data_dir.exists():
+        return Check(BAD, "database", f"none yet ({cfg.data_dir} does not exist)", "wxbot db upgrade")
+    if not (cfg.data_dir / "wxbot.db").exists():
+        return Check(BAD, "database", f"none yet in {cfg.data_dir}", "wxbot db upgrade")
+    return None
 
 
 def check_data_dir(cfg: Config) -> Check:
@@ -55,6 +71,8 @@ def check_database(cfg: Config) -> Check:
     from bot.startup import StartupError, open_engine
     from storage import roster, schema
 
+    if (missing := _no_database(cfg)) is not None:
+        return missing
     try:
         engine = open_engine(cfg)
     except StartupError as exc:
@@ -124,6 +142,8 @@ def check_desk(cfg: Config) -> Check:
 
     if cfg.web.accounts:
         return Check(OK, "desk accounts", f"{len(cfg.web.accounts)} in config.yaml")
+    if _no_database(cfg) is not None:
+        return Check(SKIP, "desk accounts", "no database yet")
     try:
         engine = open_engine(cfg)
     except StartupError:
@@ -142,14 +162,11 @@ def check_desk(cfg: Config) -> Check:
 
 
 def cmd_doctor(args: argparse.Namespace, cfg: Config) -> int:
-    from bot.cli.common import find_config
-
     checks: list[Callable[[], Check]] = [
-        lambda: check_config(cfg, str(find_config(args.config))), lambda: check_data_dir(cfg),
-        lambda: check_database(cfg), lambda: check_time_zone(cfg), lambda: check_font(cfg),
-        lambda: check_desk(cfg),
+        lambda: check_data_dir(cfg), lambda: check_database(cfg), lambda: check_time_zone(cfg),
+        lambda: check_font(cfg), lambda: check_desk(cfg),
     ]
-    results = [c() for c in checks] + check_gateway(cfg)
+    results = check_config(cfg, str(Path(args.config_path).resolve())) + [c() for c in checks] + check_gateway(cfg)
     for r in results:
         print(r.line())
     bad = sum(1 for r in results if r.mark == BAD)

@@ -8,6 +8,8 @@ import datetime as dt
 import functools
 import io
 import multiprocessing
+import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 
 from sqlmodel import Session
@@ -32,6 +34,14 @@ def build_workbook(cfg: Config, db_url: str, start: dt.date, end: dt.date, kind:
     return out.getvalue()
 
 
+def lower_priority(nice: int = 10) -> None:
+    """Exports and password checks yield the CPU to the intake: a report is answered first."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except (OSError, AttributeError):
+        pass
+
+
 class Exporter:
     """One worker process, made on the first export and kept."""
 
@@ -41,7 +51,8 @@ class Exporter:
     async def workbook(self, cfg: Config, db_url: str, start: dt.date, end: dt.date, *, kind: str | None,
                        masked: bool, street: str | None, community: str | None = None) -> bytes:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=lower_priority)
         work = functools.partial(build_workbook, cfg, db_url, start, end, kind, masked, street, community)
         return await asyncio.get_running_loop().run_in_executor(self._pool, work)
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from bot.web import auth, pages
 from bot.web.desk import client_address
-from bot.workers import PASSWORDS
+from bot.workers import PASSWORDS, Busy
 from storage import accounts
 from bot.web.desk import desk, html
 
@@ -53,7 +53,10 @@ async def login_post(request: web.Request) -> web.Response:
         text = ("账号因多次输错密码已锁定，请联系管理员解锁" if locked
                 else f"密码错误次数过多，请 {max(int(wait), 1)} 秒后再试")
         return html(pages.login_page(await auth.csrf_token(request), next_url, text), status=429)
-    ok = await PASSWORDS.run(auth.check_password, found[1] if found else None, password)
+    try:
+        ok = await PASSWORDS.run(auth.check_password, found[1] if found else None, password)
+    except Busy:  # more logins waiting than are checked in seconds: a flood, not people
+        return html(pages.login_page(await auth.csrf_token(request), next_url, "登录的人太多，请稍后再试"), status=429)
 
     def after(s: Session) -> int:
         if ok and found is not None:
