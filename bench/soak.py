@@ -144,7 +144,7 @@ async def soak(seconds: float, rate: float, every: float = 60.0, trace: int = 0)
             tick = asyncio.create_task(ticker())
             sampling = asyncio.create_task(sampler())
             if trace:
-                tracemalloc.start(10)
+                tracemalloc.start(1)
                 first_snapshot: list[tracemalloc.Snapshot] = []
             reader = asyncio.create_task(desk(c))
             export_s: list[float] = []

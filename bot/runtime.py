@@ -63,7 +63,10 @@ class Runtime:
         await self.connector.send(action)
 
     def new_connector(self) -> Connector:
-        return self.make_connector(self)
+        """Made by the supervisor for each (re)connection; known at once, so that a QR code waiting to
+        be scanned reaches the heartbeat (and the desk) before any login."""
+        self.connector = self.make_connector(self)
+        return self.connector
 
     def use(self, connector: Connector) -> None:
         self.connector = connector
@@ -111,7 +114,10 @@ class Runtime:
         last = now - dt.timedelta(seconds=age) if age is not None else None
         with session_scope(self.engine) as s:
             problem = "; ".join(self.problems(s, now))
-            processes.beat(s, name=self.name, now=now, logged_in=logged_in, last_event_at=last, problem=problem)
+            conn = self.connector
+            processes.beat(s, name=self.name, now=now, logged_in=logged_in, last_event_at=last, problem=problem,
+                           login_state=getattr(conn, "login_state", "") if not logged_in else "",
+                           qr=getattr(conn, "qr", "") if not logged_in else "")
         self.loops.progress("heartbeat")
 
     def problems(self, session: Session, now: dt.datetime) -> list[str]:

@@ -27,6 +27,8 @@ class AccountStatus:
     cap: int
     last_event_age: float | None  # seconds
     trouble: str = ""  # what a live process says is wrong inside it (a loop dead or stuck)
+    login_state: str = ""  # a QR login under way (waiting, scanned, confirmed, expired)
+    qr: str = ""
 
     @property
     def up(self) -> bool:
@@ -34,9 +36,13 @@ class AccountStatus:
 
     def problem(self) -> str:
         if not self.alive:
-            return "no live process"
+            return "没有运行中的进程（wxbot run 未启动或已退出）"
         if not self.logged_in:
-            return "not logged in to WeChat"
+            if self.login_state in ("waiting", "expired"):
+                return "微信未登录：等待扫码（二维码在 wxbot run 的终端和运行状态页）"
+            if self.login_state in ("scanned", "confirmed"):
+                return "微信未登录：已扫码，等待手机上确认"
+            return "微信未登录"
         return self.trouble
 
 
@@ -57,5 +63,7 @@ def fleet(session: Session, cfg: Config, now: dt.datetime) -> list[AccountStatus
             sent_today=slot.sent if slot is not None and slot.day == today else 0,
             cap=account.daily_cap or cfg.outbox.daily_cap,
             last_event_age=round((now - max(events)).total_seconds(), 1) if events else None,
-            trouble="; ".join(p.problem for p in live if p.problem)))
+            trouble="; ".join(p.problem for p in live if p.problem),
+            login_state=next((p.login_state for p in live if p.login_state), ""),
+            qr=next((p.qr for p in live if p.qr), "")))
     return out

@@ -157,6 +157,8 @@ class BotProcess(SQLModel, table=True):
     logged_in: bool = False
     last_event_at: dt.datetime | None = None
     problem: str = ""  # a loop dead or stuck, a backlog not moving ('' when healthy)
+    login_state: str = ""  # waiting (a QR code to scan), scanned, confirmed, expired, or '' (logged in / n/a)
+    qr: str = ""  # the QR code's text while one waits to be scanned
 
 
 class Attachment(SQLModel, table=True):

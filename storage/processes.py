@@ -19,16 +19,17 @@ HOST = socket.gethostname()
 def register(session: Session, *, name: str, account: str, now: dt.datetime) -> None:
     module = sqlite if session.connection().dialect.name == "sqlite" else postgresql
     values = {"name": name, "host": HOST, "pid": os.getpid(), "account": account, "started_at": now, "beat_at": now,
-              "logged_in": False, "problem": ""}
+              "logged_in": False, "problem": "",
+              "login_state": "", "qr": ""}
     stmt = module.insert(_PROC).values(**values)
     session.connection().execute(stmt.on_conflict_do_update(index_elements=["name"], set_=values))
 
 
 def beat(session: Session, *, name: str, now: dt.datetime, logged_in: bool, last_event_at: dt.datetime | None,
-         problem: str = "") -> None:
+         problem: str = "", login_state: str = "", qr: str = "") -> None:
     session.connection().execute(update(_PROC).where(_PROC.c.name == name)
                                  .values(beat_at=now, logged_in=logged_in, last_event_at=last_event_at,
-                                         problem=problem[:500]))
+                                         problem=problem[:500], login_state=login_state, qr=qr[:2000]))
 
 
 def leave(session: Session, *, name: str) -> None:

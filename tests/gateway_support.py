@@ -96,8 +96,8 @@ def close_all() -> None:
         close(STARTED.pop())
 
 
-def start_gateway(home: Path, port: int) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
-    proc = subprocess.Popen(["node", "gateway.mjs", str(port), TOKEN], cwd=home, text=True,
+def start_gateway(home: Path, port: int, mode: str = "") -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    proc = subprocess.Popen(["node", "gateway.mjs", str(port), TOKEN, *([mode] if mode else [])], cwd=home, text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     STARTED.append(proc)
     assert proc.stdout is not None

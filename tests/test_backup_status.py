@@ -62,7 +62,7 @@ def test_status_exits_1_when_an_account_is_down(tmp_path: Path) -> None:
     data = tmp_path / "data"
     assert wxbot(data, "db", "upgrade").returncode == 0
     status = wxbot(data, "status")
-    assert status.returncode == 1 and "down: default" in status.stdout and "no live process" in status.stdout
+    assert status.returncode == 1 and "异常账号：default" in status.stdout and "没有运行中的进程" in status.stdout
 
 
 def test_status_exits_1_when_a_live_logged_in_process_has_a_dead_loop(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import queue
 import subprocess
@@ -200,3 +201,70 @@ def test_a_group_note_reaches_python_as_unspecified_and_is_read_with_its_authors
         by = {r.reporter_id for r in s.exec(select(Report)).all()}
     engine.dispose()
     assert by == {"wxid_wang_cuiyuan", "wxid_li_yangguang"}  # each entry to its author, not the poster
+
+
+def test_a_real_account_logs_in_by_qr_code_shown_in_the_terminal_and_on_the_desk(
+        node_modules: Path, tmp_path: Path) -> None:
+    """The gateway's puppet asks for a QR scan (as a real account's first start): the bot prints the QR
+    code, keeps waiting past login_timeout, the desk's 运行状态 page shows it with the state, and the
+    login goes through once the phone confirms."""
+    import asyncio
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.clock import SystemClock
+    from bot.config import load_config
+    from bot.web.app import make_app
+    from bot.web.auth import hash_password
+    from storage.db import make_engine
+
+    port = _port()
+    gw, events = support.start_gateway(node_modules, port, mode="scan")
+    cfg_path = _config(tmp_path)
+    text = cfg_path.read_text(encoding="utf-8").replace("  login_timeout_seconds: ", "  login_timeout_seconds: 3  # was ")
+    account = f"web:\n  accounts:\n    - {{username: admin, password_hash: '{hash_password('pw-admin-1')}', permissions: [admin]}}\n"
+    cfg_path.write_text(text + "\n" + account, encoding="utf-8")
+    bot, logs = _run(cfg_path, port, support.TOKEN)
+    seen: list[str] = []
+
+    async def desk_status() -> tuple[str, int]:
+        cfg = load_config(cfg_path)
+        engine = make_engine(f"sqlite:///{tmp_path / 'wxbot.db'}")
+        async with TestClient(TestServer(make_app(cfg, engine, SystemClock(cfg.tz)))) as c:
+            page = await (await c.get("/login")).text()
+            token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+            await c.post("/login", data={"csrf": token, "username": "admin", "password": "pw-admin-1"})
+            status = await (await c.get("/status")).text()
+            qr = await c.get("/status/qr/default.svg")
+            body = await qr.read()
+        engine.dispose()
+        return status, qr.status if b"<svg" in body else -1
+
+    def wait_state(word: str) -> str:
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            page, _ = asyncio.run(desk_status())
+            if word in page:
+                return page
+            time.sleep(1)
+        raise AssertionError(f"{word} never shown")
+
+    try:
+        _wait_for(logs, lambda line: "请用机器人的微信扫描下面的二维码登录" in line, 60, seen)
+        _wait_for(logs, lambda line: "scan the QR code above" in line, 30, seen)
+        time.sleep(8)  # past login_timeout (3 s): still waiting, no reconnect
+        assert bot.poll() is None and not any("connection failed" in line for line in support.drain(logs, seen))
+        waiting = wait_state("等待扫码")
+        _, svg = asyncio.run(desk_status())
+        support.send(gw, cmd="scanned")
+        wait_state("已扫码")
+        support.send(gw, cmd="login")
+        _wait_for(logs, lambda line: "已登录微信" in line, 60, seen)
+        after = wait_state("正常")
+    finally:
+        _close(bot)
+        _close(gw)
+    assert "<svg" not in waiting and 'src="/status/qr/default.svg"' in waiting and svg == 200
+    assert "http-equiv=\"refresh\"" in waiting and "登录二维码" not in after
+    terminal = "\n".join(seen)
+    assert "█" in terminal or "▀" in terminal or "▄" in terminal  # the QR code itself, drawn in the terminal

@@ -20,16 +20,15 @@ def cmd_status(args: argparse.Namespace, cfg: Config) -> int:
     now = dt.datetime.now(cfg.tz)
     with checked_engine(cfg) as engine, Session(engine) as s:
         rows = fleet(s, cfg, now)
-    table = Table("account", "processes", "logged in", "rooms owned", "backlog", "sent today / cap",
-                  "last event", "state")
+    table = Table("微信账号", "进程", "已登录", "负责群数", "待发", "今日已发 / 上限", "最近事件", "状态")
     for r in rows:
-        age = "—" if r.last_event_age is None else f"{r.last_event_age:.0f} s ago"
-        table.add_row(r.account, str(r.processes), "yes" if r.logged_in else "no", str(r.rooms_owned),
-                      str(r.backlog), f"{r.sent_today} / {r.cap}", age, "up" if r.up else f"DOWN: {r.problem()}")
-    Console(width=120).print(table)
+        age = "—" if r.last_event_age is None else f"{r.last_event_age:.0f} 秒前"
+        table.add_row(r.account, str(r.processes), "是" if r.logged_in else "否", str(r.rooms_owned),
+                      str(r.backlog), f"{r.sent_today} / {r.cap}", age, "正常" if r.up else f"异常：{r.problem()}")
+    Console(width=140).print(table)
     down = [r.account for r in rows if not r.up]
     if down:
-        print(f"down: {', '.join(down)}")
+        print(f"异常账号：{'、'.join(down)}")
     return 1 if down else 0
 
 

@@ -43,10 +43,17 @@ class Watch:
     poll: float = 1.0
 
 
+# a WeChat login by QR code: what the person holding the bot's phone must do now
+LOGIN_STATES = {"waiting": "等待扫码", "scanned": "已扫码，请在手机上确认", "confirmed": "已确认，正在登录",
+                "expired": "二维码已过期，正在换新的"}
+
+
 class Connector(Protocol):
     self_id: str
     logged_in: asyncio.Event
     last_event: float  # time.monotonic() of the last sign of life
+    login_state: str  # a key of LOGIN_STATES while a QR login is under way, else ''
+    qr: str  # the QR code's text while login_state is 'waiting' or 'scanned' 
 
     async def start(self) -> None: ...
 

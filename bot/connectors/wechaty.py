@@ -14,6 +14,7 @@ import re
 import os
 import socket
 import tempfile
+import sys
 import time
 from pathlib import Path
 from types import ModuleType
@@ -144,6 +145,7 @@ class WechatyConnector:
         self.self_id = ""
         self.last_event = time.monotonic()
         self.logged_in = asyncio.Event()
+        self.login_state, self.qr = "", ""  # a QR login under way (bot/connectors/base.py LOGIN_STATES)
         self.stream: asyncio.Task[None] | None = None
         self.handler_errors = 0
 
@@ -174,8 +176,13 @@ class WechatyConnector:
 
             async def on_login(self, contact: Any) -> None:
                 connector.self_id = contact.contact_id
+                connector.login_state, connector.qr = "", ""
                 connector.logged_in.set()
                 log.info("logged in as %s (%s)", contact.name, contact.contact_id)
+                print(f"wxbot: 已登录微信：{contact.name}（{contact.contact_id}）", file=sys.stderr, flush=True)
+
+            async def on_scan(self, qr_code: str, status: Any, data: str | None = None) -> None:
+                connector._scanned(qr_code, getattr(status, "name", str(status)))
 
         self.bot = Bot(options)
         # again: the plugin manager's logger is made by Wechaty()
@@ -193,6 +200,21 @@ class WechatyConnector:
                 log.warning("stopping wechaty: %r", exc)
         if self.stream is not None and not self.stream.done():
             self.stream.cancel()
+
+    def _scanned(self, qr_code: str, status: str) -> None:
+        """The puppet wants the bot's WeChat to scan a QR code: shown in the terminal (and, through
+        the heartbeat, on the desk's 运行状态 page) until the login is confirmed."""
+        self._touch()
+        state = {"Waiting": "waiting", "Scanned": "scanned", "Confirmed": "confirmed",
+                 "Timeout": "expired", "Cancel": "expired"}.get(status, "")
+        if state == "waiting" and qr_code and qr_code != self.qr:
+            print(qr_text(qr_code), file=sys.stderr, flush=True)
+            log.warning("not logged in: scan the QR code above with the bot's WeChat (it is also on the desk's "
+                        "运行状态 page); waiting for the scan")
+        if state == "scanned":
+            log.warning("QR code scanned: confirm the login on the phone")
+        self.login_state = state
+        self.qr = qr_code if state in ("waiting", "scanned") else ""
 
     def _touch(self, *_: Any) -> None:
         self.last_event = time.monotonic()
@@ -310,9 +332,13 @@ class WechatyConnector:
         waiters: set[asyncio.Future[object]] = {login}  # type: ignore[arg-type]
         if self.streaming and self.stream is not None:
             waiters.add(self.stream)  # type: ignore[arg-type]
-        done, _ = await asyncio.wait(waiters, timeout=watch.login_timeout, return_when=asyncio.FIRST_COMPLETED)
-        if login in done:
-            return
+        while True:
+            done, _ = await asyncio.wait(waiters, timeout=watch.login_timeout, return_when=asyncio.FIRST_COMPLETED)
+            if login in done:
+                return
+            if self.login_state in ("waiting", "scanned", "confirmed") and not any(w.done() for w in waiters):
+                continue  # a person has a QR code to scan: wait for them, however long it takes
+            break
         login.cancel()
         if self.stream is not None and self.stream.done() and not self.stream.cancelled():
             exc = self.stream.exception()
@@ -362,6 +388,19 @@ def _connection_fault(exc: BaseException) -> bool:
     names = {t.__name__ for t in type(exc).__mro__}
     return isinstance(exc, (OSError, ConnectionError, TimeoutError, asyncio.TimeoutError)) or bool(
         names & {"StreamTerminatedError", "ProtocolError", "StreamClosedError", "ConnectionTerminated"})
+
+
+def qr_text(code: str) -> str:
+    """A QR code as text for a terminal (two characters a module, readable by a phone's camera)."""
+    import io
+
+    import qrcode
+
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(code)
+    out = io.StringIO()
+    qr.print_ascii(out=out, invert=True)
+    return "请用机器人的微信扫描下面的二维码登录：\n" + out.getvalue()
 
 
 def describe(exc: BaseException | None) -> str:

@@ -86,6 +86,7 @@ class WeComConnector:
         self.self_id = bot_id
         self.logged_in = asyncio.Event()
         self.last_event = time.monotonic()
+        self.login_state, self.qr = "", ""  # WeCom logs in with the bot id and secret: no QR code
         self.client: WSClient | None = None
         self._known_rooms = dict(rooms)
         self._frames: dict[str, tuple[dict[str, Any], float]] = {}  # message id -> its frame, when received

@@ -5,7 +5,10 @@ import readline from 'node:readline'
 import { PuppetServer } from 'wechaty-puppet-service'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
 
-const [port, token] = process.argv.slice(2)
+const [port, token, mode] = process.argv.slice(2)
+// mode 'scan': no login until told; a QR code to scan is shown first (a real account's first start)
+const QR = 'https://login.weixin.qq.com/l/wxbot-test-qr'
+const scanning = mode === 'scan'
 const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
 
 // how sends behave (set by the test): ok; hold (never answer: a hung gateway); delay (accept at once,
@@ -18,6 +21,10 @@ class RecordingPuppet extends PuppetMock {
   // The Python client stops and restarts the remote puppet when it connects: log in again each start.
   async onStart () {
     await super.onStart()
+    if (scanning) {
+      setTimeout(() => this.emit('scan', { qrcode: QR, status: 2 }), 200)  // ScanStatus.Waiting
+      return
+    }
     setTimeout(() => { if (!this.isLoggedIn) this.mocker.login(this.mocker.ContactMock.load('wxid_bot')) }, 200)
   }
 
@@ -47,7 +54,7 @@ const room = mocker.createRoom({ id: 'property@chatroom', topic: '金山街道�
 const server = new PuppetServer({ endpoint: `127.0.0.1:${port}`, puppet, token, tls: { disable: true } })
 await puppet.start()
 await server.start()
-mocker.login(bot)
+if (!scanning) mocker.login(bot)
 emit({ event: 'ready', port: Number(port) })
 
 const rl = readline.createInterface({ input: process.stdin })
@@ -67,6 +74,12 @@ rl.on('line', (line) => {
     sends.mode = cmd.mode
     sends.delayMs = cmd.delayMs || 0
     emit({ event: 'sends', mode: sends.mode })
+  } else if (cmd.cmd === 'scanned') {
+    puppet.emit('scan', { qrcode: QR, status: 3 })  // ScanStatus.Scanned: confirm on the phone
+    emit({ event: 'scanned' })
+  } else if (cmd.cmd === 'login') {
+    mocker.login(bot)
+    emit({ event: 'login' })
   } else if (cmd.cmd === 'stop') {
     server.stop().then(() => puppet.stop()).then(() => process.exit(0))
   }
