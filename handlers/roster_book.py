@@ -117,20 +117,23 @@ def _check(book: Book, unit_lines: dict[str, int], reporters: dict[str, list[tup
                 book.errors.append(f"{UNIT_SHEET}表第{unit_lines[unit.name]}行：「{name}」已是「{owner[name]}」的名称或别名")
             owner.setdefault(name, unit.name)
     known_units = set(unit_lines) | set(existing)
-    people = {m.name: m for m in book.members} | {m.contact_id: m for m in book.members}
+    named_twice = {n for n in (m.name for m in book.members) if n and sum(1 for m in book.members if m.name == n) > 1}
     for row, member in zip(member_lines, book.members, strict=True):
         if member.unit and member.unit not in known_units:
             book.errors.append(f"{MEMBER_SHEET}表第{row}行：单位「{member.unit}」在「单位」表和系统里都没有")
     for unit_name, named in reporters.items():
         for row, who in named:
-            person = people.get(who)
-            if person is None and not who.startswith("wxid_"):
+            at = next((i for i, m in enumerate(book.members) if who in (m.contact_id, m.name)), None)
+            person = book.members[at] if at is not None else None
+            if who in named_twice:
+                book.errors.append(f"{UNIT_SHEET}表第{row}行：报送人「{who}」在「人员」表里有两人同名，请填微信号")
+            elif person is None and not who.startswith("wxid_"):
                 book.errors.append(f"{UNIT_SHEET}表第{row}行：报送人「{who}」不在「人员」表里（填姓名或微信号）")
             elif person is None:
                 book.members.append(MemberRow(who, "", unit_name))
             elif person.unit is None:
-                book.members[book.members.index(person)] = MemberRow(
-                    person.contact_id, person.name, unit_name, person.role, person.phone)
+                assert at is not None
+                book.members[at] = MemberRow(person.contact_id, person.name, unit_name, person.role, person.phone)
             elif person.unit != unit_name:
                 book.errors.append(f"{UNIT_SHEET}表第{row}行：报送人「{who}」在「人员」表里属于「{person.unit}」")
 

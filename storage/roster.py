@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from storage import vocab
-from storage.models import Group, Member, Unit
+from storage.models import Group, Member, Report, Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +115,22 @@ def apply_members(session: Session, rows: list[MemberRow], units: dict[str, Unit
     session.flush()
 
 
+def retire_examples(session: Session, keep: set[str], changes: Changes) -> None:
+    """A deployment's first roster replaces the examples config.yaml seeded: a unit that came from
+    config, is not in the workbook and was never reported for is retired (a real one that reports
+    stays)."""
+    reported = set(session.exec(select(Report.unit_id).distinct()))
+    for unit in all_units(session):
+        if unit.source == "config" and unit.active and unit.name not in keep and unit.id not in reported:
+            unit.active = False
+            session.add(unit)
+            changes.retired_units.append(f"{unit.name}：配置文件里的示例单位，名单里没有，停用")
+
+
 def apply(session: Session, *, units: list[UnitRow], members: list[MemberRow], now: dt.datetime) -> Changes:
     """Everything in the caller's one transaction: the caller commits, or rolls back for a dry run."""
     changes = Changes()
+    retire_examples(session, {u.name for u in units}, changes)
     known = apply_units(session, units, changes)
     apply_members(session, members, known, changes, now)
     if changes.any:

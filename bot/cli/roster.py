@@ -21,10 +21,10 @@ def cmd_template(args: argparse.Namespace, cfg: Config) -> int:
 
     out = _xlsx(args.output)
     if out is None:
-        return fail(f"-o {args.output}: the roster is an Excel workbook, name it …xlsx")
+        return fail(f"-o {args.output}：名单是 Excel 文件，请以 .xlsx 结尾")
     kinds = {k: v for k, v in cfg.kinds.items() if cfg.templates_of(k)}
     write_book(out, kinds, *example_units(kinds))
-    print(f"wrote {out}: fill in 单位 and 人员 (see 说明), then `wxbot roster import {out} --dry-run`")
+    print(f"已生成 {out}：请填写「单位」和「人员」表（见「说明」），然后运行 wxbot roster import {out} --dry-run")
     return 0
 
 
@@ -36,11 +36,11 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
 
     out = _xlsx(args.output)
     if out is None:
-        return fail(f"-o {args.output}: the roster is an Excel workbook, name it …xlsx")
+        return fail(f"-o {args.output}：名单是 Excel 文件，请以 .xlsx 结尾")
     with checked_engine(cfg) as engine, Session(engine) as s:
         units, members = roster.all_units(s), roster.all_members(s)
         write_book(out, dict(cfg.kinds), units, members)
-    print(f"wrote {out}: {len(units)} units, {len(members)} people")
+    print(f"已导出 {out}：{len(units)} 个单位，{len(members)} 人")
     return 0
 
 
@@ -56,8 +56,8 @@ def _print_changes(changes: object) -> None:
             for item in items[:200]:
                 print(f"  {item}")
             if len(items) > 200:
-                print(f"  … and {len(items) - 200} more")
-    print(f"unchanged rows: {changes.unchanged}")
+                print(f"  …… 另有 {len(items) - 200} 项")
+    print(f"未变的行：{changes.unchanged}")
 
 
 def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
@@ -68,7 +68,7 @@ def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
 
     path = Path(args.workbook)
     if not path.exists():
-        return fail(f"{path}: no such file")
+        return fail(f"{path}：文件不存在")
     now = dt.datetime.now(cfg.tz)
     with checked_engine(cfg) as engine, Session(engine) as s:
         existing = {u.name: u.kind for u in roster.all_units(s)}
@@ -76,18 +76,18 @@ def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
         if book.errors:
             for line in book.errors:
                 print(line)
-            return fail(f"{len(book.errors)} row(s) to fix in {path.name}; nothing was imported")
+            return fail(f"{path.name} 有 {len(book.errors)} 处要改，未导入任何内容")
         changes = roster.apply(s, units=book.units, members=book.members, now=now)
         _print_changes(changes)
         if args.dry_run:
             s.rollback()
-            print("dry run: nothing was changed (run again without --dry-run to apply)")
+            print("试运行：没有改动任何内容（去掉 --dry-run 再运行即导入）")
             return 0
-        audit.record(s, who="cli", action="roster import", now=now, target=path.name,
-                     detail=f"{len(changes.added_units)} units added, {len(changes.changed_units)} changed, "
-                            f"{len(changes.retired_units)} retired, {len(changes.added_members)} people added")
+        audit.record(s, who="cli", action="名单导入", now=now, target=path.name,
+                     detail=f"新增单位{len(changes.added_units)}，修改{len(changes.changed_units)}，"
+                            f"停用{len(changes.retired_units)}，新增人员{len(changes.added_members)}")
         s.commit()
-    print(f"imported {path.name}: {len(book.units)} units, {len(book.members)} people")
+    print(f"已导入 {path.name}：{len(book.units)} 个单位，{len(book.members)} 人")
     return 0
 
 
