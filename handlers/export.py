@@ -149,20 +149,24 @@ def _rollup_sheet(ws: Any, session: Session, settings: Settings, start: dt.date,
 
 def write_csv(session: Session, settings: Settings, path: Path, *, start: dt.date, end: dt.date,
               kind: str | None = None, masked: bool = False, progress: Progress | None = None) -> list[Path]:
-    """One CSV per template (UTF-8 with BOM, so Excel on Windows opens the Chinese right)."""
+    """Exactly the file asked for: one table (UTF-8 with BOM, so Excel on Windows opens the Chinese
+    right), a 报表 column first and the columns of every template in it, a template's own left blank
+    in another's rows."""
     rows = report_rows(session, start=start, end=end, kind=kind)
     people = {m.contact_id: m.name for m in all_members(session) if m.name}
-    written = []
-    for template in [t for k in settings.kind_names if kind in (None, k) for t in settings.templates(k)]:
-        target = path.with_name(f"{path.stem}_{template.id}{path.suffix or '.csv'}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("w", newline="", encoding="utf-8-sig") as f:
-            out = csv.writer(f)
-            out.writerow(headers(template))
-            for row in rows:
-                if row.template == template.id:
-                    out.writerow(row_cells(template, row, masked, people))
-                    if progress:
-                        progress(1)
-        written.append(target)
-    return written
+    templates = [t for k in settings.kind_names if kind in (None, k) for t in settings.templates(k)]
+    columns = list(dict.fromkeys(h for t in templates for h in headers(t)))
+    by_id = {t.id: t for t in templates}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8-sig") as f:
+        out = csv.writer(f)
+        out.writerow(["报表", *columns])
+        for row in rows:
+            template = by_id.get(row.template)
+            if template is None:
+                continue
+            cells = dict(zip(headers(template), row_cells(template, row, masked, people), strict=True))
+            out.writerow([template.name, *(cells.get(c, "") for c in columns)])
+            if progress:
+                progress(1)
+    return [path]

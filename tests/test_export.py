@@ -85,16 +85,17 @@ def test_wxbot_export_xlsx_and_csv(tmp_path: Path) -> None:
     run = [sys.executable, "-m", "bot", "--config", str(cfg), "export", "--from", "2020-02-20", "--to", "2020-02-26"]
     xlsx = subprocess.run([*run, "-o", str(tmp_path / "week.xlsx")], capture_output=True, text=True, check=False)
     assert xlsx.returncode == 0, xlsx.stderr
-    assert "reports from 2020-02-20 to 2020-02-26" in xlsx.stdout
+    assert "份报送（2020-02-20 至 2020-02-26）" in xlsx.stdout
     assert len(list(load_workbook(tmp_path / "week.xlsx")["防控日报"].iter_rows())) == 5  # header + 4 communities
     out = subprocess.run([*run, "--kind", "grid", "-o", str(tmp_path / "grid.csv")], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
-    with (tmp_path / "grid_grid_daily.csv").open(encoding="utf-8-sig") as f:
+    with (tmp_path / "grid.csv").open(encoding="utf-8-sig") as f:  # the file asked for, and no other
         rows = list(csv.reader(f))
-    assert rows[0][:4] == ["日期", "单位", "所属街道", "走访户数"] and len(rows) == 3
+    assert rows[0][:5] == ["报表", "日期", "单位", "所属街道", "走访户数"] and len(rows) == 3
+    assert sorted(p.name for p in tmp_path.glob("*.csv")) == ["grid.csv"]
     bad = subprocess.run([*run[:-4], "--from", "2020-02-26", "--to", "2020-02-20", "-o", "x.xlsx"],
                          capture_output=True, text=True, check=False)
-    assert bad.returncode == 2 and "--to is before --from" in bad.stderr
+    assert bad.returncode == 2 and "--to 早于 --from" in bad.stderr
 
 
 async def test_export_command_sends_the_workbook(config: Config, engine: Engine, tmp_path: Path) -> None:

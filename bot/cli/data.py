@@ -88,21 +88,21 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
 
     start, end = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
     if end < start:
-        return fail("--to is before --from")
+        return fail("--to 早于 --from")
     if args.kind and args.kind not in cfg.kinds:
         return fail(f"unknown kind '{args.kind}' (config kinds: {', '.join(cfg.kinds)})")
     out = Path(args.output)
     if out.suffix.lower() not in (".xlsx", ".csv"):
-        return fail(f"-o {out}: the file must end in .xlsx (Excel) or .csv")
+        return fail(f"-o {out}：文件名须以 .xlsx（Excel）或 .csv 结尾")
     with checked_engine(cfg) as engine:
         with Session(engine) as session, Progress(transient=True) as bar:
             total = len(report_rows(session, start=start, end=end, kind=args.kind))
-            task = bar.add_task("exporting reports", total=total)
+            task = bar.add_task("导出中", total=total)
             write = write_csv if out.suffix.lower() == ".csv" else write_workbook
             result = write(session, make_settings(cfg), out, start=start, end=end, kind=args.kind,
                            progress=lambda n: bar.advance(task, n))
         files = result if isinstance(result, list) else [out]
-    print(f"{total} reports from {start} to {end} -> " + ", ".join(str(f) for f in files))
+    print(f"{total} 份报送（{start} 至 {end}）→ " + "、".join(str(f) for f in files))
     return 0
 
 
@@ -172,7 +172,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     v = sub.add_parser("vocab", parents=[common], formatter_class=fmt,
                        help="labels admins taught the parser (识别词汇; 学习 … in chat)",
                        epilog="examples:\n  wxbot vocab list\n  wxbot vocab remove 今日体温检测")
-    v.add_argument("vocab_command", choices=["list", "remove"])
+    v.add_argument("vocab_command", choices=["list", "remove"], nargs="?", default="list",
+                   help="list (the default) or remove ALIAS")
     v.add_argument("alias", nargs="?", default="", help="the taught label to remove")
     v.add_argument("--template", help="only in this template (default: every template)")
     v.set_defaults(func=cmd_vocab)

@@ -40,7 +40,8 @@ def cmd_demo(args: argparse.Namespace, cfg: Config) -> int:
 
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger().setLevel(logging.ERROR)  # wechaty logs every event at INFO
-    return run_demo(cfg, Path(args.keep) if args.keep else None, args.transport)
+    keep = args.keep or getattr(args, "data_dir", None)  # --data-dir X: the demo's database goes there
+    return run_demo(cfg, Path(keep) if keep else None, args.transport)
 
 
 def cmd_replay(args: argparse.Namespace, cfg: Config) -> int:
@@ -66,6 +67,9 @@ def cmd_run(args: argparse.Namespace, cfg: Config) -> int:
         return _run_wecom(args, cfg, account)
     token = os.environ.get(account.token_env)
     endpoint = os.environ.get(account.endpoint_env)
+    if not token and not endpoint:
+        return fail(f"{account.token_env} and {account.endpoint_env} are not set: start a puppet-service gateway "
+                    "and give its token and host:port (README, 'Running in WeChat')")
     if not token:
         return fail(f"{account.token_env} is not set: get a token from a Wechaty puppet service "
                     "provider or your self-hosted gateway (see README, 'Running in WeChat')")

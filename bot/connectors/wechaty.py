@@ -74,14 +74,24 @@ class WechatyLogFilter(logging.Filter):
     NOISE = ("there is not registed blueprint",)
     TOKENS = re.compile(r"(token[^<]*<)[^>]*(>)", re.IGNORECASE)
 
+    REPEAT = 600.0  # seconds: a warning wechaty repeats on every reconnection attempt is said once a while
+
     def __init__(self) -> None:
         super().__init__("wechaty")
         self.secrets: set[str] = set()
+        self.said: dict[str, float] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
         if any(n in text for n in self.NOISE):
             return False
+        if not record.name.startswith("wxbot") and record.levelno <= logging.WARNING:
+            now = time.monotonic()
+            if now - self.said.get(text, -self.REPEAT) < self.REPEAT:
+                return False  # the gateway is still unreachable: our own log line says so each try
+            if len(self.said) > 1000:
+                self.said.clear()
+            self.said[text] = now
         clean = self.TOKENS.sub(r"\1***\2", text)
         for secret in self.secrets:
             clean = clean.replace(secret, "***")
@@ -179,7 +189,8 @@ class WechatyConnector:
                 connector.login_state, connector.qr = "", ""
                 connector.logged_in.set()
                 log.info("logged in as %s (%s)", contact.name, contact.contact_id)
-                print(f"wxbot: 已登录微信：{contact.name}（{contact.contact_id}）", file=sys.stderr, flush=True)
+                if connector.streaming:  # a real gateway: tell the person who scanned
+                    print(f"wxbot: 已登录微信：{contact.name}（{contact.contact_id}）", file=sys.stderr, flush=True)
 
             async def on_scan(self, qr_code: str, status: Any, data: str | None = None) -> None:
                 connector._scanned(qr_code, getattr(status, "name", str(status)))

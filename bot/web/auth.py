@@ -93,7 +93,7 @@ async def csrf_token(request: web.Request) -> str:
 async def check_csrf(request: web.Request, form_token: str | None) -> None:
     session = await get_session(request)
     if not form_token or not secrets.compare_digest(str(session.get("csrf", "")), form_token):
-        raise web.HTTPForbidden(text="CSRF token missing or wrong")
+        raise web.HTTPForbidden(text="页面已过期，请刷新后再提交")
 
 
 async def current_account(request: web.Request, check: Callable[[str, int], Awaitable[Account | None]]) -> Account | None:

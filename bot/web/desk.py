@@ -101,16 +101,16 @@ def day_param(request: web.Request, name: str = "date") -> dt.date:
     try:
         day = dt.date.fromisoformat(raw)
     except ValueError:
-        raise bad(f"{name} must be a date like 2020-02-26") from None
+        raise bad(f"{name}：日期请写成 2020-02-26 这样") from None
     if not EARLIEST <= day <= d.today() + dt.timedelta(days=366):
-        raise bad(f"{name} must be between {EARLIEST} and a year from today")
+        raise bad(f"{name}：日期须在 {EARLIEST} 到一年后之间")
     return day
 
 
 def kind_param(request: web.Request) -> str | None:
     kind = request.query.get("kind") or None
     if kind is not None and kind not in desk(request).cfg.kinds:
-        raise bad(f"kind must be one of {', '.join(desk(request).cfg.kinds)}")
+        raise bad(f"kind：只能是 {'、'.join(desk(request).cfg.kinds)} 之一")
     return kind
 
 
@@ -119,10 +119,10 @@ def int_param(request: web.Request, name: str, default: int, low: int, high: int
     if raw is None or raw == "":
         return default
     if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
-        raise bad(f"{name} must be a whole number from {low} to {high}")
+        raise bad(f"{name}：须是 {low} 到 {high} 的整数")
     value = int(raw)
     if not low <= value <= high:
-        raise bad(f"{name} must be a whole number from {low} to {high}")
+        raise bad(f"{name}：须是 {low} 到 {high} 的整数")
     return value
 
 

@@ -12,6 +12,10 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
+STATUS_TEXT = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "没有这个页面", 405: "不支持这种请求方式",
+               413: "内容太大", 429: "请求太多，请稍后再试", 500: "服务器出错了，请稍后再试"}
+
+
 @web.middleware
 async def headers(request: web.Request, handler: auth.Handler) -> web.StreamResponse:
     """CSP without inline script, no framing, no sniffing, no referrer, and nothing cached but the
@@ -20,6 +24,8 @@ async def headers(request: web.Request, handler: auth.Handler) -> web.StreamResp
         response = await handler(request)
     except web.HTTPException as exc:
         response = exc
+        if exc.status >= 400 and exc.text and exc.text.startswith(f"{exc.status}: "):  # aiohttp's own English
+            exc.text = STATUS_TEXT.get(exc.status, f"出错了（{exc.status}）")
         _set(request, response)
         raise
     _set(request, response)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from html import escape
 from typing import Any
 
@@ -22,15 +24,21 @@ form.inline{display:inline-flex;gap:.25rem;margin:.1rem .3rem .1rem 0}.notice{ba
 """
 
 
+def _who(account: Any) -> str:
+    """金山街道 (a street account named after its street) once, 周科长（金山街道） otherwise."""
+    where = getattr(account, "community", None) or account.street
+    name = account.name or account.username
+    return name if not where or where == name else f"{name}（{where}）"
+
+
 def layout(title: str, body: str, account: Any | None = None, csrf: str = "") -> str:
     nav = ""
     if account is not None:
         nav = (f'<a href="/">日报看板</a><a href="/problems">整改问题</a>'
-               + ('<a href="/vocabulary">识别词汇</a>' if account.role == "district" else "")
+               + ('<a href="/vocabulary">识别词汇</a>' if getattr(account, "district", False) else "")
                + ('<a href="/admin/units">管理</a><a href="/status">运行状态</a><a href="/audit">审计日志</a>'
                   if getattr(account, "admin", False) else "")
-               + f'<span>{escape(account.name)}'
-               f'{("（" + escape(account.street) + "）") if account.street else ""}</span>'
+               + f'<span>{escape(_who(account))}</span>'
                f'<form method="post" action="/logout"><input type="hidden" name="csrf" value="{escape(csrf)}">'
                '<button>退出</button></form>')
     return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
@@ -144,14 +152,29 @@ def vocabulary_page(data: dict[str, Any], account: Any, csrf: str) -> str:
 
 
 ACTIONS = {"login": "登录", "login_failed": "登录失败", "login_refused": "登录被拒", "logout": "退出", "view": "查看",
-           "api": "接口读取", "export": "导出", "chat": "群内管理命令", "account": "账号变更", "purge": "到期清除"}
+           "api": "接口读取", "export": "导出", "chat": "群内管理命令", "account": "账号变更", "purge": "到期清除",
+           "admin": "管理操作", "roster import": "名单导入"}
+# what was looked at (the detail of a view), as the log stores it
+DETAILS = {"board": "看板", "problems": "问题清单", "unit page": "单位页", "vocabulary": "识别词汇", "audit log": "审计日志",
+           "locked": "已锁定", "members": "人员", "units": "单位", "groups": "群"}
+_DETAIL_WORDS = re.compile(r"\b(reports|versions|named values|photos|sent messages|message ids|exports|texts)\b")
+_PURGED = {"reports": "报送原文", "texts": "报送原文", "versions": "旧版本", "named values": "姓名电话等", "photos": "照片",
+           "sent messages": "已发消息", "message ids": "消息编号", "exports": "导出文件"}
+
+
+def _detail(text: str) -> str:
+    if text in DETAILS:
+        return DETAILS[text]
+    if text.startswith("wait ") and text.endswith(" s"):
+        return f"等待{text[5:-2]}秒"
+    return _DETAIL_WORDS.sub(lambda m: _PURGED[m.group(1)], text)
 
 
 def audit_page(rows: list[dict[str, Any]], since: str, who: str, account: Any, csrf: str) -> str:
     lines = "".join(
         f'<tr><td>{r["at"]}</td><td>{escape(r["who"])}</td><td>{escape(r["address"])}</td>'
         f'<td>{escape(ACTIONS.get(r["action"], r["action"]))}{"（完整号码）" if r["whole"] else ""}</td>'
-        f'<td>{escape(r["target"])}</td><td>{escape(r["detail"])}</td></tr>' for r in rows) \
+        f'<td>{escape(r["target"])}</td><td>{escape(_detail(r["detail"]))}</td></tr>' for r in rows) \
         or '<tr><td colspan="6">无</td></tr>'
     body = (f'<h2>审计日志</h2><form class="filters" method="get" action="/audit">'
             f'<label>自 <input type="date" name="since" value="{escape(since)}"></label>'

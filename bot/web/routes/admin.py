@@ -72,7 +72,7 @@ async def _change(request: web.Request, page: str, changes: dict[str, Change]) -
     await auth.check_csrf(request, form.get("csrf"))
     change = changes.get(form.get("action", ""))
     if change is None:
-        raise web.HTTPBadRequest(text="unknown action")
+        raise web.HTTPBadRequest(text="不认识的操作")
     ask = Ask(form, {k: v for k, v in d.settings.kind_names.items() if d.settings.templates(k)}, dict(d.cfg.kinds),
               d.clock.now())
 

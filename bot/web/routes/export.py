@@ -16,7 +16,7 @@ async def export_xlsx(request: web.Request) -> web.Response:
     d, who = desk(request), account(request)
     start, end, kind = day_param(request, "from"), day_param(request, "to"), kind_param(request)
     if end < start or (end - start).days > 366:
-        raise bad("from/to: at most a year, and from on or before to")
+        raise bad("导出的起止日期：最多一年，且开始不晚于结束")
 
     url = d.engine.url.render_as_string(hide_password=False)
     body = await d.exporter.workbook(d.cfg, url, start, end, kind=kind, masked=not who.whole, street=who.street,

@@ -32,5 +32,5 @@ async def problem_photo(request: web.Request) -> web.FileResponse:
 
     paths = await d.db(work)
     if index >= len(paths) or not Path(paths[index]).exists():
-        raise web.HTTPNotFound(text="no such photo")
+        raise web.HTTPNotFound(text="没有这张照片")
     return web.FileResponse(paths[index])

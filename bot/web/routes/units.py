@@ -21,7 +21,7 @@ def unit_or_404(s: Session, request: web.Request) -> dict[str, Any]:
     unit_id = int_param(request, "unit_id", 0, 1, 2_000_000_000)
     unit = data.allowed_unit(s, account(request), unit_id)
     if unit is None:
-        raise web.HTTPNotFound(text="no such unit (or not in your street)")
+        raise web.HTTPNotFound(text="没有这个单位（或不在您的管辖范围内）")
     return unit
 
 
