@@ -28,6 +28,7 @@ from handlers.parser.jielong import is_jielong
 from handlers.parser.words import DEFAULT_WORDS
 
 log = logging.getLogger("wxbot.wechaty")
+ID_MEMORY = 5_000  # message ids wechaty itself remembers (ours are in the database)
 _wechaty: ModuleType | None = None
 # failures of the connection, not of one message (grpclib raises these over a dead or dying stream).
 # UNKNOWN too: a gateway whose puppet throws answers every send with it, and it is not a refusal of
@@ -51,6 +52,19 @@ def load_wechaty(cache_dir: Path) -> ModuleType:
         puppet_schema.PuppetOptions.__hash__ = object.__hash__  # type: ignore[assignment,method-assign]
         import wechaty
         import wechaty_puppet_service.puppet as service
+        from wechaty.utils.async_helper import SingleIdContainer
+
+        # wechaty remembers every message id it emitted, process-wide, up to 100,000 before it starts
+        # afresh: ~10 MB that only grows in a long run. The database remembers ids for us (exactly
+        # once across restarts), so wechaty's set need only catch a puppet's immediate redelivery.
+        made = SingleIdContainer.__init__
+
+        def _smaller(self: Any) -> None:
+            made(self)
+            self.max_size = ID_MEMORY
+
+        SingleIdContainer.__init__ = _smaller  # type: ignore[method-assign]
+        SingleIdContainer._instance = None
 
         # The service maps TypeScript message types by list index: Post (16) and anything newer
         # raise IndexError and the message is lost. Unknown types become UNSPECIFIED instead (a
