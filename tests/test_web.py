@@ -162,3 +162,21 @@ async def test_vocabulary_page_shows_what_to_teach(config: Config, engine: Engin
     assert "<td>2020-02-26</td><td>防控日报</td><td>门岗查验</td><td>2</td>" in page
     assert "<td>防控日报</td><td>外来车辆</td><td>外来人员登记</td>" in page
     assert street.status == 403
+
+
+async def test_a_sites_chart_agrees_with_its_table_on_a_day_with_a_filing(
+        config: Config, engine: Engine, tmp_path: Path) -> None:
+    """A daily report and a 复工报备 filing the same day: the chart draws 在岗 120, as the table shows
+    (the filing used to stand in for the day's report: 在岗 0, 最高1)."""
+    async with running_bot(config, engine, tmp_path, start=dt.datetime(2020, 2, 26, 9, 0, tzinfo=TZ)) as bot:
+        await bot.post(CONSTRUCTION_ROOM, "wxid_chen_binjiang", "项目：滨江壹号项目\n复工情况：已复工\n在岗人数：120\n体温异常：0")
+        await bot.post(CONSTRUCTION_ROOM, "wxid_chen_binjiang",
+                       "复工报备\n项目名称：滨江壹号项目\n施工单位：中建某局\n计划复工日期：3月2日\n复工人数：120人\n"
+                       "防控方案：有\n负责人：张三\n联系电话：13812345678")
+    async with client(config, engine, tmp_path) as c:
+        assert await login(c, "zhou") == 302
+        units = await (await c.get("/api/units")).json()
+        site = next(u["id"] for u in units if u["name"] == "滨江壹号项目")
+        page = await (await c.get(f"/units/{site}?date=2020-02-26")).text()
+    assert "在岗（最高120）" in page and "最高1）" not in page.split("在岗（")[0][-5:]
+    assert "120" in page.split("<table", 1)[1]

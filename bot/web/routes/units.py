@@ -42,8 +42,14 @@ async def unit_page(request: web.Request) -> web.Response:
               if f.type.value != "text" and f.key != t.date_field}
     labels = {k: f.brief for k, f in fields.items()}
     dates = [end - dt.timedelta(days=span - 1 - i) for i in range(span)]
-    by_day = {r["date"]: r["values"] for r in history}
-    main = [k for k, f in fields.items() if f.type.value == "int"][:3]
+    # the chart is of the daily reports: a 复工报备 filing on the same day must not stand in for them
+    daily = set(d.settings.daily_templates(unit["kind"]))
+    by_day: dict[str, dict[str, Any]] = {}
+    for r in history:
+        if r["template"] in daily:
+            by_day.setdefault(r["date"], {}).update(r["values"])
+    daily_fields = {f.key for t in d.settings.templates(unit["kind"]) if t.id in daily for f in t.fields}
+    main = [k for k, f in fields.items() if f.type.value == "int" and k in daily_fields][:3]
     chart = svg_lines(dates, [(labels[k], [float(by_day.get(day.isoformat(), {}).get(k) or 0) for day in dates])
                               for k in main])
     first = (end - dt.timedelta(days=TABLE_DAYS - 1)).isoformat()
