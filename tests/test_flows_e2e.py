@@ -154,7 +154,7 @@ def test_wxbot_issues_prints_open_problems(tmp_path: Path) -> None:
     engine.dispose()
     proc = subprocess.run([*run, "issues"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert "open problems: 1" in proc.stdout and "#1  翠园小区  3栋垃圾未清运  due 2020-02-28  assignee 王经理" in proc.stdout
+    assert "未整改问题：1 个" in proc.stdout and "#1  翠园小区  3栋垃圾未清运  限2020-02-28前  责任人 王经理" in proc.stdout
 
 
 GRID_ROOM = "room-grid"

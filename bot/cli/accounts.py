@@ -11,10 +11,10 @@ from bot.cli.common import checked_engine, fail, iso_date
 from bot.config import Config
 
 PERMISSIONS = ("see_personal_data", "admin")
-PURGED = {"report_texts": "report texts as typed (cleared)", "earlier_versions": "earlier versions of reports",
-          "personal_values": "report values naming people (负责人, 电话, 备注)", "report_photos": "report photos",
-          "problem_photos": "rectification photos", "member_phones": "reporters' phone numbers (cleared)",
-          "sent_messages": "messages the bot sent", "message_ids": "ids of messages seen"}
+PURGED = {"report_texts": "报送原文（清空）", "earlier_versions": "报送的旧版本",
+          "personal_values": "含个人信息的填报项（负责人、电话、备注）", "report_photos": "报送照片",
+          "problem_photos": "整改照片", "member_phones": "报送人手机号（清空）",
+          "sent_messages": "机器人发出的消息", "message_ids": "已见消息编号"}
 
 
 def _password(args: argparse.Namespace) -> str | None:
@@ -160,10 +160,10 @@ def cmd_purge(args: argparse.Namespace, cfg: Config) -> int:
             "personal_values": r.named_values_days, "report_photos": r.photos_days, "problem_photos": r.photos_days,
             "member_phones": r.member_phone_days, "sent_messages": r.sent_messages_days,
             "message_ids": r.message_ids_days}
-    print(("would purge (dry run):" if args.dry_run else "purged:"))
+    print(("试运行，将清除：" if args.dry_run else "已清除："))
     for key, n in counts.items():
-        print(f"  {n:>8}  {PURGED[key]} older than {days[key]} days")
-    print("kept: the reports themselves and their numbers (the summaries' counts), and the audit log")
+        print(f"  {n:>8}  {PURGED[key]}（超过 {days[key]} 天）")
+    print("保留：报送本身和其中的数字（汇总用），以及审计日志")
     return 0
 
 

@@ -68,12 +68,12 @@ def cmd_issues(args: argparse.Namespace, cfg: Config) -> int:
     with checked_engine(cfg) as engine, Session(engine) as session:
         names = {u.id: u.name for k in cfg.kinds for u in queries.units_of_kind(session, kind=k)}
         rows = problems.open_problems(session)
-        print(f"open problems: {len(rows)}")
+        print(f"未整改问题：{len(rows)} 个")
         for p in rows:
-            late = f"  OVERDUE {(day - p.deadline).days} d" if p.deadline and p.deadline < day else ""
-            deadline = f"  due {p.deadline}" if p.deadline else ""
+            late = f"  逾期{(day - p.deadline).days}天" if p.deadline and p.deadline < day else ""
+            deadline = f"  限{p.deadline}前" if p.deadline else ""
             print(f"#{p.id}  {names.get(p.unit_id, '?')}  {p.description}{deadline}  "
-                  f"assignee {p.assignee_name or p.assignee_id or '-'}  since {p.created_at:%Y-%m-%d}{late}")
+                  f"责任人 {p.assignee_name or p.assignee_id or '-'}  交办于 {p.created_at:%Y-%m-%d}{late}")
     return 0
 
 
@@ -115,7 +115,7 @@ def cmd_vocab(args: argparse.Namespace, cfg: Config) -> int:
         if args.vocab_command == "list":
             rows = vocab.list_aliases(session)
             names = {t.id: t for t in cfg.templates}
-            print(f"taught labels: {len(rows)}")
+            print(f"已学习的标签：{len(rows)} 个")
             for a in rows:
                 tpl = names.get(a.template)
                 field = tpl.field(a.field_key).display if tpl is not None else a.field_key
