@@ -167,3 +167,36 @@ def test_a_gateway_erroring_on_every_send_loses_no_receipt(home: Path, tmp_path:
     texts = collections.Counter(str(e["text"]) for e in sent)
     assert len(texts) == 10 and set(texts.values()) == {1}, texts
     assert _statuses(f"sqlite:///{tmp_path / 'wxbot.db'}") == {"sent"}
+
+
+def test_a_huge_jielong_and_a_megabyte_update_stall_no_receipt(home: Path, tmp_path: Path) -> None:
+    """A 10,000-entry 接龙 and a 1 MB update full of phone numbers arrive while receipts are going out:
+    every receipt still goes out (they used to end the send loop: 8 of 26 never sent)."""
+    gateway, events, bot, logs, web_port = _start(home, tmp_path, "")
+    seen: list[str] = []
+    sent: list[dict[str, object]] = []
+    try:
+        gw.wait_for(logs, lambda line: "in 1 rooms" in line, 90, seen)
+        gw.send(gateway, cmd="sends", mode="delay", delayMs=300)
+        reports = _reports(12)
+        for text in reports[:6]:
+            gw.post(gateway, text)
+        chain = "#接龙\n2月26日小区日报\n" + "\n".join(f"{i}. 第{i}号楼 测温{i % 500} 体温异常0 已消杀"
+                                                   for i in range(1, 10_001))
+        gw.post(gateway, chain)
+        numbers = "".join(f"1{38 + i % 10}{i:08d}，" for i in range(80_000))
+        gw.post(gateway, f"小区：翠园小区\n测温：320\n体温异常：0\n消杀：是\n备注：{numbers}")
+        for text in reports[6:]:
+            gw.post(gateway, text)
+        sent = gw.sent_events(events, seen, timeout=180,
+                              until=lambda out: len({e["text"] for e in out if "✅ 翠园小区" in str(e["text"])}) >= 13)
+        status, body = _health(web_port)
+    finally:
+        gw.close(bot)
+        gw.close(gateway)
+    receipts = {str(e["text"]) for e in sent if "✅ 翠园小区" in str(e["text"])}
+    assert len(receipts) >= 13, sorted(receipts)  # the twelve reports and the update, each answered
+    assert any("测温 310→311" in t for t in receipts)  # the last report, after both big messages
+    assert any("接龙" in str(e["text"]) or "第1号楼" in str(e["text"]) for e in sent)  # the chain answered too
+    assert not any("138" in str(e["text"]) and "****" not in str(e["text"]) for e in sent)
+    assert status == 200, body
