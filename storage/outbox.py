@@ -122,6 +122,9 @@ class Claimed:
     reply_to: str | None = None
 
 
+STEPPED_BACK = dt.timedelta(seconds=60)
+
+
 def claim(session: Session, *, account: str, me: str, now: dt.datetime, day: dt.date, gap: float,
           allowed: Callable[[int], list[int]]) -> Claimed | None:
     """Take the account's send slot and the next due row it may send, in one transaction.
@@ -143,8 +146,8 @@ def claim(session: Session, *, account: str, me: str, now: dt.datetime, day: dt.
         return None
     pick = (core_select(_OUTBOX.c.id)
             .where(_OUTBOX.c.status == "queued", _OUTBOX.c.account == account,
-                   # made "later" than now: the clock was stepped back since; due all the same
-                   or_(_OUTBOX.c.due_at <= now, _OUTBOX.c.created_at > now),
+                   # made a minute or more "later" than now: the clock was stepped back since; due all the same
+                   or_(_OUTBOX.c.due_at <= now, _OUTBOX.c.created_at > now + STEPPED_BACK),
                    _OUTBOX.c.priority.in_(priorities))
             .order_by(_OUTBOX.c.priority, _OUTBOX.c.due_at, _OUTBOX.c.id).limit(1))
     if conn.dialect.name == "postgresql":

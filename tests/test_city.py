@@ -158,7 +158,7 @@ def test_accounts_in_config_and_run_picks_one(config: Config, tmp_path: Path) ->
 
     assert "which account to run: --account one of north, south" in run().stderr
     assert "no account 'east' in config.yaml" in run("--account", "east").stderr
-    assert "NORTH_TOKEN is not set" in run("--account", "north").stderr
+    assert "NORTH_TOKEN and NORTH_ENDPOINT are not set" in run("--account", "north").stderr
     data["groups"][0]["owner"] = "west"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     bad = run("--account", "north")

@@ -18,8 +18,11 @@ def _env(**extra: str) -> dict[str, str]:
 def test_run_without_token_says_what_is_missing_and_exits_2() -> None:
     proc = subprocess.run([sys.executable, "-m", "bot", "--config", str(CONFIG), "run"],
                           capture_output=True, text=True, env=_env(), check=False)
-    assert proc.returncode == 2
-    assert "WECHATY_PUPPET_SERVICE_TOKEN is not set" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "WECHATY_PUPPET_SERVICE_TOKEN and WECHATY_PUPPET_SERVICE_ENDPOINT are not set" in proc.stderr
+    token_only = subprocess.run([sys.executable, "-m", "bot", "--config", str(CONFIG), "run"], capture_output=True,
+                                text=True, env=_env(WECHATY_PUPPET_SERVICE_ENDPOINT="127.0.0.1:1"), check=False)
+    assert token_only.returncode == 2 and "WECHATY_PUPPET_SERVICE_TOKEN is not set" in token_only.stderr
 
 
 def test_run_without_endpoint_exits_2() -> None:
