@@ -345,6 +345,7 @@ _ZEROS = [chr(z) for z in (0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE
 _RUN = re.compile(r"([0-9]+)")
 _MASK_DIGIT = re.compile("[" + "".join(f"{z}-{chr(ord(z) + 9)}" for z in _ZEROS) + "]")
 _UNCACHEABLE = object()
+_SEEN_ONCE = object()
 _SHAPES_MAX = 50_000
 
 
@@ -426,7 +427,12 @@ def _read_by_shape(text: str, reader: LineReader) -> tuple[bool, list[Pair]]:
     shapes = reader.shapes
     key = shape
     cached = shapes.get(key)
-    if cached is None:
+    if cached is None or (cached is _SEEN_ONCE and not runs):
+        if len(shapes) >= _SHAPES_MAX:
+            shapes.clear()
+        shapes[key] = _SEEN_ONCE  # most lines come once a day: a shape is learnt when it comes again
+        return _read_line(text, reader)
+    if cached is _SEEN_ONCE:
         real = _read_line(text, reader)
         title_hit, pairs = _read_line(shape, reader) if runs else real
         entry = _Shaped(title_hit, _formats(pairs, runs))
