@@ -14,11 +14,11 @@ import asyncio
 import dataclasses
 import datetime as dt
 import hashlib
-import os
-import tempfile
 import json
 import logging
+import os
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any

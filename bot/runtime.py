@@ -114,10 +114,9 @@ class Runtime:
         last = now - dt.timedelta(seconds=age) if age is not None else None
         with session_scope(self.engine) as s:
             problem = "; ".join(self.problems(s, now))
-            conn = self.connector
+            scan = self.connector if self.connector is not None and not logged_in else None
             processes.beat(s, name=self.name, now=now, logged_in=logged_in, last_event_at=last, problem=problem,
-                           login_state=getattr(conn, "login_state", "") if not logged_in else "",
-                           qr=getattr(conn, "qr", "") if not logged_in else "")
+                           login_state=scan.login_state if scan else "", qr=scan.qr if scan else "")
         self.loops.progress("heartbeat")
 
     def problems(self, session: Session, now: dt.datetime) -> list[str]:

@@ -25,7 +25,7 @@ from bot.outbox import Answer, Pacing, SleepingClock, enqueue_actions
 from bot.workers import Lane
 from handlers import grid, problems, reminders
 from handlers.chat import Action, Say, SendFile
-from handlers.commands import clear_old_exports
+from handlers.export import clear_old_exports
 from handlers.charts import png_trend
 from handlers.context import Context, GroupInfo, Settings
 from handlers.summary import daily_summary, weekly_series, weekly_summary
@@ -33,8 +33,8 @@ from storage import audit, firings, queries, retention
 from storage.db import is_db_fault, session_scope
 
 log = logging.getLogger("wxbot.scheduler")
-ON_TIME = dt.timedelta(seconds=90)
-STEP = 120.0  # wall seconds beyond real seconds between two ticks: the clock was stepped  # later than this after its time, a firing counts as late
+ON_TIME = dt.timedelta(seconds=90)  # later than this after its time, a firing counts as late
+STEP = 120.0  # wall seconds beyond real seconds between two ticks: the clock was stepped
 BEFORE_DEADLINE = ("prompt", "remind")
 CATEGORY = {"prompt": "prompt", "grid_prompt": "prompt", "remind": "reminder", "overdue": "reminder",
             "escalate": "escalation", "daily_summary": "summary", "weekly_summary": "summary"}

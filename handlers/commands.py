@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from dataclasses import dataclass
@@ -12,7 +11,7 @@ from storage import queries, stats
 from handlers.privacy import has_personal_number
 from handlers.chat import Action, Incoming, SendFile, reply, strip_mentions
 from handlers.context import Context
-from handlers.export import write_workbook
+from handlers.export import clear_old_exports, write_workbook
 from handlers.parser import blank_form
 from handlers.problems import HELP as PROBLEM_HELP
 from handlers.problems import list_open
@@ -91,22 +90,6 @@ def cmd_summary(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
     if not (ctx.is_admin(msg.sender_id) or is_officials):
         return [reply(msg, "汇总仅限管理员或领导小组群查询")]
     return [reply(msg, daily_summary(ctx.session, ctx.settings, ctx.today, as_of=ctx.now), mention=False)]
-
-
-EXPORT_KEPT = 2 * 86400  # seconds a workbook sent in chat stays on disk (the outbox has long sent it)
-
-
-def clear_old_exports(folder: Path, now: dt.datetime) -> int:
-    """Workbooks made for 导出 are sent once; older ones (some hold whole numbers) are removed."""
-    removed = 0
-    for path in folder.glob("防控报表_*.xlsx") if folder.is_dir() else []:
-        try:
-            if now.timestamp() - path.stat().st_mtime > EXPORT_KEPT:
-                path.unlink()
-                removed += 1
-        except OSError:
-            continue
-    return removed
 
 
 def cmd_export(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:

@@ -170,3 +170,19 @@ def write_csv(session: Session, settings: Settings, path: Path, *, start: dt.dat
             if progress:
                 progress(1)
     return [path]
+
+
+EXPORT_KEPT = 2 * 86400  # seconds a workbook sent in chat stays on disk (the outbox has long sent it)
+
+
+def clear_old_exports(folder: Path, now: dt.datetime) -> int:
+    """Workbooks made for 导出 are sent once; older ones (some hold whole numbers) are removed."""
+    removed = 0
+    for path in folder.glob("防控报表_*.xlsx") if folder.is_dir() else []:
+        try:
+            if now.timestamp() - path.stat().st_mtime > EXPORT_KEPT:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed

@@ -11,7 +11,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,22 +24,12 @@ from tests import gateway_support as gw
 from tests.conftest import PG_URL
 from tests.test_faults import Proxy
 from tests.test_faults_gateway import FAST, _connection, _lock
+from tests.test_faults_gateway import _no_process_left, home  # noqa: F401  (the same fixtures)
 
 pytestmark = [pytest.mark.gateway, pytest.mark.slow]
 Proc = subprocess.Popen[str]
 Lines = queue.Queue[str]
 HEALTH = "health:\n  stuck_seconds: 4\n  max_backoff_seconds: 2\n"
-
-
-@pytest.fixture(autouse=True)
-def _no_process_left() -> Iterator[None]:
-    yield
-    gw.close_all()
-
-
-@pytest.fixture(scope="module")
-def home() -> Path:
-    return gw.install()
 
 
 def _health(port: int) -> tuple[int, dict[str, object]]:

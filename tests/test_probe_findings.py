@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from bot.clock import FakeClock
 from bot.config import Config, WebAccount
 from bot.web.auth import hash_password
-from handlers.commands import EXPORT_KEPT, clear_old_exports
+from handlers.export import EXPORT_KEPT, clear_old_exports
 from storage import queries
 from storage.models import Report
 from tests.e2e import PROPERTY_ROOM, TZ, running_bot

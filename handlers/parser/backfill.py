@@ -57,7 +57,7 @@ def _day(m: re.Match[str], today: dt.date) -> dt.date | None:
 def find(text: str, today: dt.date) -> Backfill:
     """The mark in the first two lines, its day, and the text without them."""
     lines = text.split("\n", 2)
-    if not any(c in _MARK_CHARS for line in lines[:2] for c in line):
+    if _MARK_CHARS.isdisjoint(lines[0]) and (len(lines) < 2 or _MARK_CHARS.isdisjoint(lines[1])):
         return Backfill(text, None)
     for i, line in enumerate(lines[:2]):
         for lead in _LEAD.finditer(line):

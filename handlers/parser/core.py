@@ -156,18 +156,20 @@ class Parser:
             reading = self._jielong(jl.header, jl.entries, kind, today)
             reading.beyond = jl.beyond
             return reading
-        if (tabled := self._table(text, kind, today)) is not None and tabled.reports:
+        tabled = self._table(text, kind, today)
+        if tabled is not None and tabled.reports:
             return tabled  # rows under a header of labels: a report block, whatever the title says (D1)
         screened = screen(text)
-        if not screened.strict:
-            return self._read_text(text, text_lines, kind, today)
+        if not screened.strict:  # the table was just looked for in this very text
+            return tabled if tabled is not None else self._read_text(text, text_lines, kind, today, table=False)
         kept = lines(screened.text)
         reading = self._read_text(screened.text, kept, kind, today) if kept else Reading([])
         reading.reports = [r for r in reading.reports if _complete(r)]
         return reading
 
-    def _read_text(self, text: str, text_lines: list[str], kind: str, today: dt.date) -> Reading:
-        if (tabled := self._table(text, kind, today)) is not None:
+    def _read_text(self, text: str, text_lines: list[str], kind: str, today: dt.date,
+                   table: bool = True) -> Reading:
+        if table and (tabled := self._table(text, kind, today)) is not None:
             return tabled
         for_all = [ln for ln in text_lines if _FOR_ALL.match(ln)]
         best = self._best([ln for ln in text_lines if ln not in for_all], kind, today)
