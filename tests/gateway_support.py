@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import queue
+import re
 import shutil
 import socket
 import subprocess
@@ -117,8 +118,12 @@ def post(proc: subprocess.Popen[str], text: str, sender: str = "wxid_wang_cuiyua
 
 
 def config_for(tmp_path: Path, *, extra: str = "", **connection: float) -> Path:
-    """The project's config with the data directory in tmp_path, the schema made."""
+    """The project's config with the data directory in tmp_path, the schema made, and no scheduled
+    jobs: the bot runs on the wall clock, and a prompt or reminder due mid-test (08:30, 09:00 ...
+    Shanghai time) would be a message the test never caused."""
     text = (CONFIG).read_text(encoding="utf-8").replace("data_dir: data", f"data_dir: {tmp_path}")
+    text = re.sub(r"(?m)^schedules:\n(?:[ #].*\n)+", "schedules: []\n", text)
+    assert "schedules: []" in text
     for key, value in connection.items():
         text = text.replace(f"  {key}: ", f"  {key}: {value}  # was ")
     cfg = tmp_path / "config.yaml"
