@@ -24,13 +24,14 @@ def _state(row: stats.BoardRow) -> str:
 
 
 def board(session: Session, settings: Settings, account: Account, day: dt.date, kind: str | None = None,
-          street: str | None = None) -> dict[str, Any]:
+          street: str | None = None, community: str | None = None) -> dict[str, Any]:
     kinds = [k for k in settings.kind_names if settings.daily_templates(k) and kind in (None, k)]
     templates = [t for k in kinds for t in settings.daily_templates(k)]
     street = account.street or street  # a restricted account sees only its street (or community)
     warnings = sorted({t.roles.warning for k in kinds for t in settings.templates(k) if t.roles.warning})
+    community = account.community or community
     rows = stats.day_board(session, day=day, templates=templates, warning_keys=warnings, kinds=kinds, street=street,
-                           community=account.community)
+                           community=community)
     units = [{"id": r.unit_id, "name": r.name, "kind": r.kind, "kind_name": settings.kind_names[r.kind],
               "street": r.parent, "community": r.community, "state": _state(r), "fever": r.warning or 0, "nil": r.nil} for r in rows]
     totals: dict[str, int] = {"units": len(units)}
@@ -40,12 +41,27 @@ def board(session: Session, settings: Settings, account: Account, day: dt.date, 
     totals["reported"] = totals["units"] - totals["missing"]
     totals["on_time"] = sum(1 for u in units if u["state"] == "reported")
     totals["fever"] = sum(r.warning or 0 for r in rows)
-    streets = sorted({u.parent for k in kinds for u in stats.units(session, kind=k)
-                      if u.parent and sees(account, u.parent, u.community)})
-    by = "community" if (street or account.community) else "street"
-    return {"date": day.isoformat(), "kind": kind, "street": street, "totals": totals, "units": units,
-            "streets": streets, "kinds": {k: settings.kind_names[k] for k in kinds},
-            "by": by, "rollup": rollup(units, by)}
+    every = [u for k in kinds for u in stats.units(session, kind=k) if sees(account, u.parent, u.community)]
+    streets = sorted({u.parent for u in every if u.parent})
+    communities = sorted({u.community for u in every if u.community and street in (None, u.parent)})
+    by = "community" if (street or community) else "street"
+    return {"date": day.isoformat(), "kind": kind, "street": street, "community": community, "totals": totals,
+            "units": units, "streets": streets, "communities": communities,
+            "kinds": {k: settings.kind_names[k] for k in kinds}, "by": by, "rollup": rollup(units, by)}
+
+
+ATTENTION = {"anomaly": 0, "missing": 1, "late": 2, "reported": 3}
+
+
+def attention_first(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Anomalies (most fever first), then the missing, the late, and the rest; by place and name within."""
+    return sorted(units, key=lambda u: (ATTENTION[u["state"]], -u["fever"], u["street"] or "", u["community"] or "",
+                                        u["name"]))
+
+
+def in_state(unit: dict[str, Any], state: str) -> bool:
+    """The board's filters: 已报 is every unit that reported (on time, late or with an anomaly)."""
+    return unit["state"] != "missing" if state == "reported" else unit["state"] == state
 
 
 def rollup(units: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:

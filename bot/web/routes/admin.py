@@ -15,11 +15,14 @@ from sqlmodel import Session
 
 from bot.web import admin_pages, auth
 from bot.web.desk import account, desk, html, scrub
+from bot.web.listing import Listing, listing
+from bot.web.widgets import link, pager
 from storage import queries, roster
 from storage.models import Group, Member, Unit
 from handlers.privacy import has_personal_number
 
 routes = web.RouteTableDef()
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,13 @@ async def _change(request: web.Request, page: str, changes: dict[str, Change]) -
     said = await d.db(work)
     if not said.startswith("未修改"):
         await d.audit(request, "admin", target=page, detail=said)
-    raise web.HTTPSeeOther(f"{page}?msg={quote(said)}")
+    raise web.HTTPSeeOther(_back(page, form.get("back", "")) + f"msg={quote(said)}")
+
+
+def _back(page: str, back: str) -> str:
+    """The list the form was on (its search and page), never another site: `back` is only a query string."""
+    keep = back if back.startswith(page + "?") and back.isprintable() else page
+    return keep + ("&" if "?" in keep else "?")
 
 
 def _unit_dicts(s: Session, members: list[Member]) -> list[dict[str, Any]]:
@@ -101,9 +110,34 @@ def _unit_dicts(s: Session, members: list[Member]) -> list[dict[str, Any]]:
 @routes.get("/admin/units")
 async def units_page(request: web.Request) -> web.Response:
     who, d = _admin(request), desk(request)
-    units = scrub(await d.db(lambda s: _unit_dicts(s, roster.all_members(s))))
-    return html(admin_pages.units_page(units, dict(d.settings.kind_names), who, await auth.csrf_token(request),
-                                       request.query.get("msg", "")[:200]))
+    wanted = listing(request, tuple(admin_pages.UNIT_STATES), PAGE_SIZE)
+    query = {k: (request.query.get(k) or "").strip()[:60] for k in ("q", "kind", "street", "community", "state")}
+
+    def work(s: Session) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+        units = _unit_dicts(s, roster.all_members(s))
+        places = {"streets": sorted({u["street"] for u in units if u["street"]}),
+                  "communities": sorted({u["community"] for u in units if u["community"]
+                                         and query["street"] in ("", u["street"])})}
+        return [u for u in units if _unit_shown(u, query, wanted)], places
+
+    units, places = await d.db(work)
+    chunk, page, pages, first, last = wanted.cut(units)
+    paging = pager("/admin/units", query, page, pages, len(units), first, last, "个单位")
+    return html(admin_pages.units_page(scrub(chunk), dict(d.settings.kind_names), places, who,
+                                       await auth.csrf_token(request), request.query.get("msg", "")[:200], query,
+                                       paging, _here(request)))
+
+
+def _unit_shown(u: dict[str, Any], query: dict[str, str], wanted: Listing) -> bool:
+    return (query["kind"] in ("", u["kind"]) and query["street"] in ("", u["street"])
+            and query["community"] in ("", u["community"])
+            and (not query["state"] or u["active"] == (query["state"] == "active"))
+            and wanted.matches([u["name"], u["street"], u["community"], *u["aliases"], *u["reporters"]]))
+
+
+def _here(request: web.Request) -> str:
+    """This list's address without the last change's message: where a form on it comes back to."""
+    return link(request.path, {k: v for k, v in request.query.items() if k != "msg"})
 
 
 def _add(s: Session, a: Ask) -> str:
@@ -164,30 +198,48 @@ async def units_change(request: web.Request) -> web.Response:
 @routes.get("/admin/members")
 async def members_page(request: web.Request) -> web.Response:
     who, d = _admin(request), desk(request)
+    wanted = listing(request, tuple(admin_pages.MEMBER_STATES), PAGE_SIZE)
+    query = {"q": wanted.q, "state": wanted.state}
 
-    def work(s: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def work(s: Session) -> tuple[list[dict[str, Any]], list[str]]:
         everyone = roster.all_members(s)
-        units = _unit_dicts(s, everyone)
-        names = {u["id"]: u["name"] for u in units}
+        units = roster.all_units(s)
+        names = {u.id: u.name for u in units}
         members = sorted(everyone, key=lambda m: (m.confirmed, m.unit_id is None, m.id or 0))
-        return [{"id": m.id, "name": m.name, "contact_id": m.contact_id, "unit": names.get(m.unit_id, ""),
+        rows: list[dict[str, Any]] = [{"id": m.id, "name": m.name, "contact_id": m.contact_id, "unit": names.get(m.unit_id, ""),
                  "role": {"reporter": "报送人", "grid_worker": "网格员", "official": "领导"}.get(m.role, m.role),
-                 "phone": m.phone or "", "confirmed": m.confirmed} for m in members], units
+                 "phone": m.phone or "", "confirmed": m.confirmed,
+                 "state": "confirmed" if m.confirmed else ("pending" if m.unit_id else "unbound")} for m in members]
+        shown = [m for m in rows if wanted.state in ("", m["state"])
+                 and wanted.matches([str(m[k]) for k in ("name", "contact_id", "unit", "role")])]
+        return shown, sorted(u.name for u in units if u.active)
 
-    members, units = await d.db(work)
+    members, unit_names = await d.db(work)
+    chunk, page, pages, first, last = wanted.cut(members)
     if not who.whole:
-        members = scrub(members)
+        chunk = scrub(chunk)
     await d.audit(request, "view", target="/admin/members", detail="members", whole=who.whole)
-    return html(admin_pages.members_page(members, units, who, await auth.csrf_token(request),
-                                         request.query.get("msg", "")[:200]))
+    paging = pager("/admin/members", query, page, pages, len(members), first, last, "人")
+    return html(admin_pages.members_page(chunk, unit_names, who, await auth.csrf_token(request),
+                                         request.query.get("msg", "")[:200], query, paging, _here(request)))
 
 
 def _bind(s: Session, a: Ask) -> str:
     f = a.form
     member: Member = _get(s, Member, _int(f, "member"))
-    unit: Unit | None = _get(s, Unit, _int(f, "unit")) if f.get("unit") else None
+    unit: Unit | None = _get(s, Unit, _int(f, "unit")) if f.get("unit") else _unit_named(s, _text(f, "unit_name"))
     roster.bind_member(s, member=member, unit_id=unit.id if unit else None, now=a.now)
     return f"「{member.name or member.contact_id}」" + (f"绑定到「{unit.name}」" if unit else "已解除单位绑定")
+
+
+def _unit_named(s: Session, name: str) -> Unit | None:
+    """The active unit of this name or alias; none for an empty name (unbind)."""
+    if not name:
+        return None
+    found = [u for u in roster.all_units(s) if u.active and (u.name == name or name in u.aliases)]
+    if not found:
+        raise Refused(f"没有名称或别名为「{name}」的在用单位")
+    return found[0]
 
 
 def _confirm(s: Session, a: Ask) -> str:

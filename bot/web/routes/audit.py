@@ -10,9 +10,12 @@ from sqlmodel import Session
 
 from bot.web import auth, pages
 from bot.web.desk import account, day_param, desk, html
+from bot.web.listing import listing
+from bot.web.widgets import pager
 from storage import audit
 
 routes = web.RouteTableDef()
+PAGE_SIZE = 100
 
 
 @routes.get("/audit")
@@ -29,6 +32,10 @@ async def audit_page(request: web.Request) -> web.Response:
                  "address": e.address, "action": e.action, "target": e.target, "detail": e.detail, "whole": e.whole}
                 for e in audit.events(s, since=start, who=person, limit=2000)]
 
+    wanted = listing(request, (), PAGE_SIZE)
     rows = await d.db(work)
     await d.audit(request, "view", target=request.path_qs, detail="audit log")
-    return html(pages.audit_page(rows, since.isoformat(), person or "", who, await auth.csrf_token(request)))
+    chunk, page, pages_, first, last = wanted.cut(rows)
+    query = {"since": request.query.get("since", ""), "who": person or ""}
+    paging = pager("/audit", query, page, pages_, len(rows), first, last, "条")
+    return html(pages.audit_page(chunk, since.isoformat(), person or "", who, await auth.csrf_token(request), paging))

@@ -11,6 +11,7 @@ from bot.status import AccountStatus, fleet
 from bot.web import auth
 from bot.web.desk import account, desk, html
 from bot.web.pages import layout
+from bot.web.widgets import table
 
 routes = web.RouteTableDef()
 
@@ -22,13 +23,13 @@ async def status_page(request: web.Request) -> web.Response:
         raise web.HTTPForbidden(text="运行状态页仅限区级管理员查看")
     now = d.clock.now()
     rows = await d.db(lambda s: fleet(s, d.cfg, now))
-    cells = "".join(
-        f'<tr class="{"" if r.up else "down"}" data-account="{escape(r.account)}"><td>{escape(r.account)}</td>'
-        f'<td>{r.processes}</td><td>{"是" if r.logged_in else "否"}</td><td>{r.rooms_owned}</td><td>{r.backlog}</td>'
-        f'<td>{r.sent_today} / {r.cap}</td><td>{"—" if r.last_event_age is None else f"{r.last_event_age:.0f} 秒前"}</td>'
-        f'<td>{"正常" if r.up else "异常：" + escape(r.problem())}</td></tr>' for r in rows)
-    body = ('<h2>运行状态</h2><table id="fleet"><tr><th>微信账号</th><th>进程</th><th>已登录</th><th>负责群数</th>'
-            f'<th>待发</th><th>今日已发 / 上限</th><th>最近事件</th><th>状态</th></tr>{cells}</table>'
+    cells = [[escape(r.account), str(r.processes), "是" if r.logged_in else "否", str(r.rooms_owned), str(r.backlog),
+              f"{r.sent_today} / {r.cap}", "—" if r.last_event_age is None else f"{r.last_event_age:.0f} 秒前",
+              "正常" if r.up else "异常：" + escape(r.problem())] for r in rows]
+    attrs = [f' class="{"" if r.up else "down"}" data-account="{escape(r.account)}"' for r in rows]
+    grid = table(["微信账号", "进程", "已登录", "负责群数", "待发", "今日已发 / 上限", "最近事件", "状态"], cells,
+                 table_id="fleet", row_attrs=attrs)
+    body = ('<h2>运行状态</h2>' + grid
             + "".join(_login_box(r) for r in rows if r.login_state and not r.logged_in)
             + '<p>同一群里有两个账号时，负责账号长时间无响应，另一个账号自动接管，恢复后交还。</p>')
     page = layout("运行状态", body, who, await auth.csrf_token(request))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from importlib import resources
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import text
 from sqlmodel import Session
 
-from bot.web import pages
 from bot.web.desk import desk
 from storage import outbox as outbox_store
 
@@ -42,6 +43,12 @@ async def healthz(request: web.Request) -> web.Response:
                              status=200 if ok else 503)
 
 
+@functools.cache
+def stylesheet() -> str:
+    """The desk's one stylesheet, shipped in the package (read on first use, not at import)."""
+    return resources.files("bot.web").joinpath("static/style.css").read_text(encoding="utf-8")
+
+
 @routes.get("/static/style.css")
 async def style(_: web.Request) -> web.Response:
-    return web.Response(text=pages.CSS, content_type="text/css")
+    return web.Response(text=stylesheet(), content_type="text/css")
