@@ -60,7 +60,7 @@ def svg_chart(days: Sequence[dt.date], name: str, values: Sequence[float | None]
     parts = [f'<figure class="chart" data-measure="{escape(name)}" data-top="{top:g}"><figcaption>{caption}</figcaption>'
              f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(name)}" xmlns="http://www.w3.org/2000/svg">']
     for tick in (0, top / 2, top):
-        parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>'
+        parts.append(f'<line class="gridline" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>'
                      f'<text class="ytick" x="{LEFT - 4}" y="{y(tick) + 4:.1f}" text-anchor="end">{_num(tick)}</text>')
     every = max(math.ceil(len(days) / 7), 1)
     for i, d in enumerate(days):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, case, func, true
+from sqlalchemy import ColumnElement, String, and_, case, cast, func, true
 from sqlalchemy import select as core_select
 from sqlmodel import Session
 
@@ -152,17 +153,8 @@ def units_with(session: Session, *, scope: Scope = DISTRICT, kind: str, template
     return {u for (u,) in session.connection().execute(query)}
 
 
-@dataclass(frozen=True, slots=True)
-class BoardRow:
-    unit_id: int
-    name: str
-    kind: str
-    parent: str | None
-    reported: bool
-    late: bool
-    nil: bool
-    warning: int | None
-    community: str | None = None
+# (unit id, name, kind, street, report id or None, late, nil, warning count or None, community)
+BoardRow = tuple[int, str, str, "str | None", "int | None", bool, bool, "int | None", "str | None"]
 
 
 def day_board(session: Session, *, day: dt.date, templates: Sequence[str], warning_keys: Sequence[str] = (),
@@ -183,8 +175,7 @@ def day_board(session: Session, *, day: dt.date, templates: Sequence[str], warni
     if community is not None:
         query = query.where(_U.c.community == community)
     rows = session.connection().execute(query.order_by(_U.c.kind, _U.c.parent, _U.c.id))
-    return [BoardRow(u, n, k, p, rid is not None, bool(late), bool(nil), f, c)
-            for u, n, k, p, rid, late, nil, f, c in rows]
+    return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
 def unit_history(session: Session, *, unit_id: int, start: dt.date, end: dt.date) -> list[tuple[dt.date, str, int, bool, dict[str, object]]]:
@@ -231,10 +222,36 @@ def reports_in_range(session: Session, *, templates: Sequence[str], start: dt.da
 
 def unit_words(session: Session) -> dict[int, list[str]]:
     """What a unit may be searched by beyond its name and place: its aliases and its confirmed reporters'
-    names (two queries, for a district of 10,000 units)."""
+    names (two queries, for a district of 10,000 units; only the aliases that are there are decoded)."""
     conn = session.connection()
-    words: dict[int, list[str]] = {uid: list(aliases or []) for uid, aliases in conn.execute(core_select(_U.c.id, _U.c.aliases))}
+    words: dict[int, list[str]] = {}
+    for uid, raw in conn.execute(core_select(_U.c.id, cast(_U.c.aliases, String))):
+        words[uid] = json.loads(raw) if raw and raw != "[]" else []
     for uid, name in conn.execute(core_select(_M.c.unit_id, _M.c.name).where(_M.c.unit_id.is_not(None), _M.c.confirmed)):
         if name and uid in words:
             words[uid].append(name)
     return words
+
+
+def places(session: Session, *, kinds: Sequence[str]) -> list[tuple[str | None, str | None]]:
+    """The (street, community) pairs of the active units of these kinds: the board's place filters."""
+    query = core_select(_U.c.parent, _U.c.community).where(_U.c.active, _U.c.kind.in_(list(kinds))).distinct()
+    return [(p, c) for p, c in session.connection().execute(query)]
+
+
+def unit_list(session: Session) -> list[tuple[int, str, str, str | None, str | None, list[str], bool]]:
+    """(id, name, kind, street, community, aliases, active) of every unit, in the roster's order, read
+    without building ORM objects (the admin list of a district of 10,000 units)."""
+    query = core_select(_U.c.id, _U.c.name, _U.c.kind, _U.c.parent, _U.c.community, cast(_U.c.aliases, String),
+                        _U.c.active).order_by(_U.c.kind, _U.c.parent, _U.c.id)
+    return [(i, n, k, p, c, json.loads(a) if a and a != "[]" else [], bool(act))
+            for i, n, k, p, c, a, act in session.connection().execute(query)]
+
+
+def reporters(session: Session) -> dict[int, list[str]]:
+    """unit id -> its confirmed reporters' names (or contact ids)."""
+    out: dict[int, list[str]] = {}
+    query = core_select(_M.c.unit_id, _M.c.name, _M.c.contact_id).where(_M.c.unit_id.is_not(None), _M.c.confirmed)
+    for uid, name, contact in session.connection().execute(query.order_by(_M.c.id)):
+        out.setdefault(uid, []).append(name or contact)
+    return out

@@ -4,35 +4,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import CONFIG, ROOT
-from tests.system_deps import CHROMIUM, ensure
+from tests.conftest import CONFIG
+from tests.browser_support import ARTIFACTS, PASSWORD, add_user, launch, make_demo, serving
 
 pytestmark = pytest.mark.browser
-# screenshots: where CI asks (WXBOT_TEST_ARTIFACTS), else a temporary directory - never the checkout
-ARTIFACTS = Path(os.environ.get("WXBOT_TEST_ARTIFACTS") or Path(tempfile.gettempdir()) / "wxbot-screenshots")
 XSS = """<img src=x onerror="window.__xss=1">"""
-PASSWORD = "correct horse battery"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _plant_script(data: Path) -> None:
@@ -61,26 +45,11 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def dashboard(data_dir: Path) -> Iterator[str]:
-    ensure("chromium", "fonts-wqy-microhei")
-    data = data_dir
-    base = [sys.executable, "-m", "bot", "--config", str(CONFIG)]
-    subprocess.run([*base, "demo", "--keep", str(data)], check=True, capture_output=True, timeout=180)
-    _plant_script(data)
-    subprocess.run([*base, "--data-dir", str(data), "user", "add", "zhou", "--name", "周科长", "--password-stdin"],
-                   input=PASSWORD + "\n", text=True, check=True, capture_output=True)
-    port = _port()
-    server = subprocess.Popen([*base, "--data-dir", str(data), "web", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield url
-    server.terminate()
-    server.wait(10)
+    make_demo(data_dir)
+    _plant_script(data_dir)
+    add_user(data_dir, "zhou", "周科长")
+    with serving(data_dir) as url:
+        yield url
 
 
 def test_log_in_see_the_board_open_a_unit_download_excel(dashboard: str, tmp_path: Path) -> None:
@@ -88,13 +57,13 @@ def test_log_in_see_the_board_open_a_unit_download_excel(dashboard: str, tmp_pat
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1000, "height": 900}, accept_downloads=True)
         page.goto(dashboard + "/?date=2020-02-26")
         assert "/login" in page.url  # nothing without a login
         page.fill("input[name=username]", "zhou")
         page.fill("input[name=password]", PASSWORD)
-        page.click("button")
+        page.click("main button")
         page.wait_for_selector("#t-units")
         assert page.inner_text("#t-units") == "9" and page.inner_text("#t-missing") == "1"  # 8 + the planted one
         assert page.inner_text("#t-anomaly") == "1"  # 阳光花园小区: 体温异常1人

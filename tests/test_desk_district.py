@@ -13,7 +13,7 @@ from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
 from bot.config import Config
-from storage import queries
+from storage import accounts, queries
 from storage.models import Member, Report, ReportValue, Unit
 from tests.e2e import PROPERTY_ROOM, TZ, running_bot
 from tests.test_admin import desk, login, submit
@@ -127,3 +127,22 @@ async def test_admin_lists_are_searched_and_a_change_comes_back_to_the_same_list
         assert away.status == 303 and away.headers["Location"].startswith("/admin/members?msg=")
     with Session(engine) as s:
         assert s.get(Unit, int(unit)).name == "七号大院"  # type: ignore[union-attr]
+
+
+async def test_the_accounts_page_lists_every_account_and_unlocks_a_locked_one(
+        config: Config, engine: Engine, tmp_path: Path) -> None:
+    now = dt.datetime(2020, 2, 26, 8, tzinfo=dt.timezone.utc)
+    with Session(engine) as s:
+        for _ in range(accounts.LOCK_AFTER):
+            accounts.failed(s, username="plain", address="10.0.0.9", now=now)
+        s.commit()
+    async with desk(config, engine, tmp_path) as c:
+        await login(c, "admin")
+        page = await (await c.get("/admin/users")).text()
+        assert re.search(r'<tr class="down"><td data-label="用户名">plain</td>', page) and "解锁" in page
+        assert "周科长" in page and "管理" in page.split('data-label="权限">')[1][:20]
+        landed = await submit(c, "/admin/users", action="unlock", username="plain")
+        assert "已解锁账号「plain」" in landed and "已锁定" not in landed
+        assert "未修改：账号「plain」没有被锁定" in await submit(c, "/admin/users", action="unlock", username="plain")
+        await login(c, "plain")  # the right password works again
+        assert (await c.get("/admin/users")).status == 403  # and it is not an admin

@@ -11,22 +11,23 @@ from typing import Any
 from bot.web.pages import layout
 from bot.web.widgets import options, search_box, table
 
-TABS = (("/admin/units", "单位"), ("/admin/members", "人员"), ("/admin/groups", "群"), ("/vocabulary", "识别词汇"))
+TABS = (("/admin/units", "单位"), ("/admin/members", "人员"), ("/admin/groups", "群"), ("/admin/users", "账号"),
+        ("/vocabulary", "识别词汇"))
 UNIT_STATES = {"active": "在用", "retired": "已停用"}
 MEMBER_STATES = {"pending": "待确认", "unbound": "未绑定", "confirmed": "已确认"}
 
 
-def _form(path: str, csrf: str, action: str, fields: str, button: str, back: str = "", css: str = "inline") -> str:
+def form(path: str, csrf: str, action: str, fields: str, button: str, back: str = "", css: str = "inline") -> str:
     return (f'<form method="post" action="{path}" class="{css}"><input type="hidden" name="csrf" '
             f'value="{escape(csrf)}"><input type="hidden" name="action" value="{action}">'
-            f'{_hidden("back", back) if back else ""}{fields}<button>{escape(button)}</button></form>')
+            f'{hidden("back", back) if back else ""}{fields}<button>{escape(button)}</button></form>')
 
 
-def _hidden(name: str, value: object) -> str:
+def hidden(name: str, value: object) -> str:
     return f'<input type="hidden" name="{name}" value="{escape(str(value))}">'
 
 
-def _tabs(current: str, message: str) -> str:
+def tabs(current: str, message: str) -> str:
     links = "".join(f'<a href="{p}"{" class=current" if p == current else ""}>{t}</a>' for p, t in TABS)
     note = f'<p class="notice" id="notice">{escape(message)}</p>' if message else ""
     return f'<h2>管理</h2><p class="tabs">{links}</p>{note}'
@@ -46,13 +47,13 @@ def units_page(units: list[dict[str, Any]], kinds: dict[str, str], places: Mappi
     path = "/admin/units"
     rows, attrs = [], []
     for u in units:
-        uid = _hidden("unit", u["id"])
-        rename = _form(path, csrf, "rename", uid + '<input name="name" placeholder="新名称" required aria-label="新名称">',
+        uid = hidden("unit", u["id"])
+        rename = form(path, csrf, "rename", uid + '<input name="name" placeholder="新名称" required aria-label="新名称">',
                        "改名", back)
-        place = _form(path, csrf, "place", uid + f'<input name="street" value="{escape(u["street"])}" '
+        place = form(path, csrf, "place", uid + f'<input name="street" value="{escape(u["street"])}" '
                       f'placeholder="街道" aria-label="街道"><input name="community" value="{escape(u["community"])}" '
                       'placeholder="社区" aria-label="社区">', "保存", back)
-        toggle = _form(path, csrf, "retire" if u["active"] else "activate", uid, "停用" if u["active"] else "启用", back)
+        toggle = form(path, csrf, "retire" if u["active"] else "activate", uid, "停用" if u["active"] else "启用", back)
         rows.append([escape(u["name"]), escape(kinds.get(u["kind"], u["kind"])), place, escape("、".join(u["aliases"])),
                      escape("、".join(u["reporters"])), rename + toggle])
         attrs.append(f' data-unit="{u["id"]}"' + ("" if u["active"] else ' class="retired"'))
@@ -63,11 +64,11 @@ def units_page(units: list[dict[str, Any]], kinds: dict[str, str], places: Mappi
                       + f'<select name="community" aria-label="社区">'
                       f'{options({c: c for c in places["communities"]}, query.get("community"), "全部社区")}</select>'
                       + f'<select name="state" aria-label="状态">{options(UNIT_STATES, query.get("state"), "全部")}</select>')
-    add = _form(path, csrf, "add", '<input name="name" placeholder="单位名称" required aria-label="单位名称">'
+    add = form(path, csrf, "add", '<input name="name" placeholder="单位名称" required aria-label="单位名称">'
                 f'<select name="kind" aria-label="类别">{_choices(kinds)}</select>'
                 '<input name="street" placeholder="街道" aria-label="街道">'
                 '<input name="community" placeholder="社区" aria-label="社区">', "新增单位", back, css="add")
-    body = (_tabs(path, message) + search + add + paging
+    body = (tabs(path, message) + search + f'<details class="add"><summary>新增单位</summary>{add}</details>' + paging
             + table(["名称", "类别", "街道 / 社区", "别名", "报送人", ""], rows, table_id="units", row_attrs=attrs,
                     empty="没有符合条件的单位") + paging
             + '<p>改名后旧名称自动成为别名，群里照旧能认出；停用的单位不再提醒、不计入汇总，历史报送保留。'
@@ -82,10 +83,10 @@ def members_page(members: list[dict[str, Any]], unit_names: list[str], account: 
     path = "/admin/members"
     rows, attrs = [], []
     for m in members:
-        mid = _hidden("member", m["id"])
-        bind = _form(path, csrf, "bind", mid + '<input name="unit_name" list="unit-names" placeholder="单位名称（空为解绑）" '
+        mid = hidden("member", m["id"])
+        bind = form(path, csrf, "bind", mid + '<input name="unit_name" list="unit-names" placeholder="单位名称（空为解绑）" '
                      'aria-label="绑定到单位">', "绑定", back)
-        confirm = "" if m["confirmed"] or not m["unit"] else _form(path, csrf, "confirm", mid, "确认", back)
+        confirm = "" if m["confirmed"] or not m["unit"] else form(path, csrf, "confirm", mid, "确认", back)
         state = "已确认" if m["confirmed"] else ("待确认（我是…）" if m["unit"] else "未绑定")
         rows.append([escape(m["name"]), escape(m["contact_id"]), escape(m["unit"]), escape(m["role"]), escape(m["phone"]),
                      state, confirm + bind])
@@ -93,7 +94,7 @@ def members_page(members: list[dict[str, Any]], unit_names: list[str], account: 
     names = "".join(f'<option value="{escape(n)}">' for n in unit_names)
     search = _filters(path, search_box(query.get("q", ""), "搜索姓名、微信号、单位")
                       + f'<select name="state" aria-label="状态">{options(MEMBER_STATES, query.get("state"), "全部")}</select>')
-    body = (_tabs(path, message) + search + paging
+    body = (tabs(path, message) + search + paging
             + table(["姓名", "微信号", "单位", "角色", "手机", "状态", ""], rows, table_id="members", row_attrs=attrs,
                     empty="没有符合条件的人员") + paging + f'<datalist id="unit-names">{names}</datalist>'
             '<p>群里有人发「我是 某单位」后出现在最前面，确认后才按该单位提醒。</p>')
@@ -105,13 +106,13 @@ def groups_page(groups: list[dict[str, Any]], missing: list[str], kinds: dict[st
     path = "/admin/groups"
     rows = []
     for g in groups:
-        gid = _hidden("group", g["id"])
-        rebind = _form(path, csrf, "kind", gid + f'<select name="kind" aria-label="类别">{_choices(kinds, g["kind"])}</select>',
+        gid = hidden("group", g["id"])
+        rebind = form(path, csrf, "kind", gid + f'<select name="kind" aria-label="类别">{_choices(kinds, g["kind"])}</select>',
                        "改类别")
-        unbind = _form(path, csrf, "unbind", gid, "解绑")
+        unbind = form(path, csrf, "unbind", gid, "解绑")
         rows.append([escape(g["topic"]), escape(g["room_id"]), escape(kinds.get(g["kind"], g["kind"])), escape(g["by"]),
                      rebind + unbind])
     lost = ("<p>config.yaml 里配置了、但机器人还没进的群：" + escape("、".join(missing)) + "</p>") if missing else ""
-    body = (_tabs(path, message) + table(["群名", "群 id", "类别", "绑定方式", ""], rows, table_id="groups") + lost
+    body = (tabs(path, message) + table(["群名", "群 id", "类别", "绑定方式", ""], rows, table_id="groups") + lost
             + '<p>新群：把机器人拉进群，由管理员在群里发「绑定 物业小区」。</p>')
     return layout("群管理", body, account, csrf)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from sqlmodel import Session
@@ -15,66 +16,77 @@ from storage import queries, stats, vocab
 from storage.models import Problem
 
 
-def _state(row: stats.BoardRow) -> str:
-    if not row.reported:
-        return "missing"
-    if row.warning:
-        return "anomaly"
-    return "late" if row.late else "reported"
+# a unit on the day board: (id, name, kind, street, community, state, fever cases, nil report); tuples,
+# not dicts, so a district of 10,000 units costs little and only the page shown becomes dicts
+Row = tuple[int, str, str, "str | None", "str | None", str, int, bool]
+ATTENTION = {"anomaly": 0, "missing": 1, "late": 2, "reported": 3}
 
 
 def board(session: Session, settings: Settings, account: Account, day: dt.date, kind: str | None = None,
           street: str | None = None, community: str | None = None) -> dict[str, Any]:
+    """The day board with every unit (the API's answer)."""
+    summary = board_summary(session, settings, account, day, kind, street, community)
+    summary["units"] = unit_dicts(summary.pop("rows"), settings)
+    return summary
+
+
+def board_summary(session: Session, settings: Settings, account: Account, day: dt.date, kind: str | None = None,
+                  street: str | None = None, community: str | None = None) -> dict[str, Any]:
+    """Totals, the roll-up, the place filters, and the units as rows (`rows`)."""
     kinds = [k for k in settings.kind_names if settings.daily_templates(k) and kind in (None, k)]
     templates = [t for k in kinds for t in settings.daily_templates(k)]
     street = account.street or street  # a restricted account sees only its street (or community)
     warnings = sorted({t.roles.warning for k in kinds for t in settings.templates(k) if t.roles.warning})
     community = account.community or community
-    rows = stats.day_board(session, day=day, templates=templates, warning_keys=warnings, kinds=kinds, street=street,
-                           community=community)
-    units = [{"id": r.unit_id, "name": r.name, "kind": r.kind, "kind_name": settings.kind_names[r.kind],
-              "street": r.parent, "community": r.community, "state": _state(r), "fever": r.warning or 0, "nil": r.nil} for r in rows]
-    totals: dict[str, int] = {"units": len(units)}
-    for state in ("late", "anomaly", "missing"):
-        totals[state] = sum(1 for u in units if u["state"] == state)
-    # reported: every unit that reported (on time, late or with an anomaly), as the board says 已报
-    totals["reported"] = totals["units"] - totals["missing"]
-    totals["on_time"] = sum(1 for u in units if u["state"] == "reported")
-    totals["fever"] = sum(r.warning or 0 for r in rows)
-    every = [u for k in kinds for u in stats.units(session, kind=k) if sees(account, u.parent, u.community)]
-    streets = sorted({u.parent for u in every if u.parent})
-    communities = sorted({u.community for u in every if u.community and street in (None, u.parent)})
+    rows: list[Row] = [
+        (u, n, k, p, c, "missing" if rid is None else "anomaly" if f else "late" if late else "reported", f or 0,
+         bool(nil))
+        for u, n, k, p, rid, late, nil, f, c in stats.day_board(session, day=day, templates=templates,
+                                                                  warning_keys=warnings, kinds=kinds, street=street,
+                                                                  community=community)]
+    counts = Counter(r[5] for r in rows)
+    totals = {"units": len(rows), "late": counts["late"], "anomaly": counts["anomaly"], "missing": counts["missing"],
+              # 已报: every unit that reported (on time, late or with an anomaly)
+              "reported": len(rows) - counts["missing"], "on_time": counts["reported"], "fever": sum(r[6] for r in rows)}
+    every = [(p, c) for p, c in stats.places(session, kinds=kinds) if sees(account, p, c)]
     by = "community" if (street or community) else "street"
     return {"date": day.isoformat(), "kind": kind, "street": street, "community": community, "totals": totals,
-            "units": units, "streets": streets, "communities": communities,
-            "kinds": {k: settings.kind_names[k] for k in kinds}, "by": by, "rollup": rollup(units, by)}
+            "rows": rows, "streets": sorted({p for p, _ in every if p}),
+            "communities": sorted({c for p, c in every if c and street in (None, p)}),
+            "kinds": {k: settings.kind_names[k] for k in kinds}, "by": by, "rollup": rollup(rows, by)}
 
 
-ATTENTION = {"anomaly": 0, "missing": 1, "late": 2, "reported": 3}
+def unit_dicts(rows: list[Row], settings: Settings) -> list[dict[str, Any]]:
+    return [{"id": u, "name": n, "kind": k, "kind_name": settings.kind_names[k], "street": p, "community": c,
+             "state": state, "fever": f, "nil": nil} for u, n, k, p, c, state, f, nil in rows]
 
 
-def attention_first(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def attention_first(rows: list[Row]) -> list[Row]:
     """Anomalies (most fever first), then the missing, the late, and the rest; by place and name within."""
-    return sorted(units, key=lambda u: (ATTENTION[u["state"]], -u["fever"], u["street"] or "", u["community"] or "",
-                                        u["name"]))
+    return sorted(rows, key=lambda r: (ATTENTION[r[5]], -r[6], r[3] or "", r[4] or "", r[1]))
 
 
-def in_state(unit: dict[str, Any], state: str) -> bool:
+def in_state(row: Row, state: str) -> bool:
     """The board's filters: 已报 is every unit that reported (on time, late or with an anomaly)."""
-    return unit["state"] != "missing" if state == "reported" else unit["state"] == state
+    return row[5] != "missing" if state == "reported" else row[5] == state
 
 
-def rollup(units: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
-    """Reported / expected per street (or community), the least complete first."""
+def rollup(rows: list[Row], by: str) -> list[dict[str, Any]]:
+    """Reported / expected per street (or community), the least complete first, naming up to ten missing."""
     groups: dict[str, dict[str, Any]] = {}
-    for u in units:
-        name = u[by] or ("未分街道" if by == "street" else "未分社区")
-        g = groups.setdefault(name, {"name": name, "units": 0, "reported": 0, "anomaly": 0, "missing": []})
+    for r in rows:
+        name = (r[3] if by == "street" else r[4]) or ("未分街道" if by == "street" else "未分社区")
+        g = groups.get(name)
+        if g is None:
+            g = groups[name] = {"name": name, "units": 0, "reported": 0, "anomaly": 0, "missing": [], "missing_count": 0}
         g["units"] += 1
-        g["reported"] += u["state"] != "missing"
-        g["anomaly"] += u["state"] == "anomaly"
-        if u["state"] == "missing":
-            g["missing"].append(u["name"])
+        if r[5] == "missing":
+            g["missing_count"] += 1
+            if len(g["missing"]) < 10:
+                g["missing"].append(r[1])
+        else:
+            g["reported"] += 1
+            g["anomaly"] += r[5] == "anomaly"
     return sorted(groups.values(), key=lambda g: (g["reported"] / g["units"], g["reported"] - g["units"], g["name"]))
 
 

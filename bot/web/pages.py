@@ -34,7 +34,7 @@ def layout(title: str, body: str, account: Any | None = None, csrf: str = "") ->
                '<button>退出</button></form></nav>')
     return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width,initial-scale=1"><title>{escape(title)}</title>'
-            f'<link rel="stylesheet" href="/static/style.css"></head><body><header><b>疫情防控报送</b>{nav}</header>'
+            f'<link rel="icon" href="data:,"><link rel="stylesheet" href="/static/style.css"></head><body><header><b>疫情防控报送</b>{nav}</header>'
             f'<main>{body}</main></body></html>')
 
 
@@ -103,7 +103,8 @@ def _rollup(data: dict[str, Any]) -> str:
         return ""
     level = "街道" if data["by"] == "street" else "社区"
     rows = [[escape(g["name"]), f'{g["reported"]}/{g["units"]}', str(g["anomaly"] or ""),
-             escape("、".join(g["missing"][:10]) + ("等" if len(g["missing"]) > 10 else ""))] for g in data["rollup"]]
+             escape("、".join(g["missing"]) + (f'等{g["missing_count"]}个' if g["missing_count"] > len(g["missing"]) else ""))]
+            for g in data["rollup"]]
     return f'<h3>分{level}</h3>' + table([level, "已报/应报", "异常", "未报"], rows, table_id="rollup")
 
 

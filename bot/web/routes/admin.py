@@ -17,12 +17,13 @@ from bot.web import admin_pages, auth
 from bot.web.desk import account, desk, html, scrub
 from bot.web.listing import Listing, listing
 from bot.web.widgets import link, pager
-from storage import queries, roster
+from storage import queries, roster, stats
 from storage.models import Group, Member, Unit
 from handlers.privacy import has_personal_number
 
 routes = web.RouteTableDef()
 PAGE_SIZE = 50
+SUGGEST_UP_TO = 3000  # unit names offered while typing a binding; beyond, the page would be too heavy
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ class Refused(ValueError):
     """A change that cannot be made, said in Chinese to the admin."""
 
 
-def _admin(request: web.Request) -> auth.Account:
+def require_admin(request: web.Request) -> auth.Account:
     who = account(request)
     if not who.admin:
         raise web.HTTPForbidden(text="管理页面仅限区级管理员")
@@ -67,10 +68,10 @@ def _text(form: dict[str, str], name: str, limit: int = 60) -> str:
     return (form.get(name) or "").strip()[:limit]
 
 
-async def _change(request: web.Request, page: str, changes: dict[str, Change]) -> web.Response:
+async def apply_change(request: web.Request, page: str, changes: dict[str, Change]) -> web.Response:
     """Check the token, run the change in one transaction, audit it, and go back with a message."""
     d = desk(request)
-    _admin(request)
+    require_admin(request)
     form = {k: str(v) for k, v in (await request.post()).items()}
     await auth.check_csrf(request, form.get("csrf"))
     change = changes.get(form.get("action", ""))
@@ -100,21 +101,20 @@ def _back(page: str, back: str) -> str:
     return keep + ("&" if "?" in keep else "?")
 
 
-def _unit_dicts(s: Session, members: list[Member]) -> list[dict[str, Any]]:
-    return [{"id": u.id, "name": u.name, "kind": u.kind, "street": u.parent or "", "community": u.community or "",
-             "aliases": u.aliases, "active": u.active,
-             "reporters": [m.name or m.contact_id for m in members if m.unit_id == u.id and m.confirmed]}
-            for u in roster.all_units(s)]
+def _unit_dicts(s: Session) -> list[dict[str, Any]]:
+    names = stats.reporters(s)
+    return [{"id": i, "name": n, "kind": k, "street": p or "", "community": c or "", "aliases": aliases, "active": active,
+             "reporters": names.get(i, [])} for i, n, k, p, c, aliases, active in stats.unit_list(s)]
 
 
 @routes.get("/admin/units")
 async def units_page(request: web.Request) -> web.Response:
-    who, d = _admin(request), desk(request)
+    who, d = require_admin(request), desk(request)
     wanted = listing(request, tuple(admin_pages.UNIT_STATES), PAGE_SIZE)
     query = {k: (request.query.get(k) or "").strip()[:60] for k in ("q", "kind", "street", "community", "state")}
 
     def work(s: Session) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-        units = _unit_dicts(s, roster.all_members(s))
+        units = _unit_dicts(s)
         places = {"streets": sorted({u["street"] for u in units if u["street"]}),
                   "communities": sorted({u["community"] for u in units if u["community"]
                                          and query["street"] in ("", u["street"])})}
@@ -158,7 +158,7 @@ def _add(s: Session, a: Ask) -> str:
 
 def _taken(s: Session, name: str, but: int | None = None) -> bool:
     """Already a unit's name or alias (other than unit `but`'s)."""
-    return any(u.id != but and (name == u.name or name in u.aliases) for u in roster.all_units(s))
+    return any(i != but and (name == n or name in aliases) for i, n, _, _, _, aliases, _ in stats.unit_list(s))
 
 
 def _rename(s: Session, a: Ask) -> str:
@@ -191,28 +191,28 @@ def _active(value: bool) -> Change:
 
 @routes.post("/admin/units")
 async def units_change(request: web.Request) -> web.Response:
-    return await _change(request, "/admin/units", {"add": _add, "rename": _rename, "place": _place,
+    return await apply_change(request, "/admin/units", {"add": _add, "rename": _rename, "place": _place,
                                                    "retire": _active(False), "activate": _active(True)})
 
 
 @routes.get("/admin/members")
 async def members_page(request: web.Request) -> web.Response:
-    who, d = _admin(request), desk(request)
+    who, d = require_admin(request), desk(request)
     wanted = listing(request, tuple(admin_pages.MEMBER_STATES), PAGE_SIZE)
     query = {"q": wanted.q, "state": wanted.state}
 
     def work(s: Session) -> tuple[list[dict[str, Any]], list[str]]:
         everyone = roster.all_members(s)
-        units = roster.all_units(s)
-        names = {u.id: u.name for u in units}
+        units = stats.unit_list(s)
+        names = {u[0]: u[1] for u in units}
         members = sorted(everyone, key=lambda m: (m.confirmed, m.unit_id is None, m.id or 0))
-        rows: list[dict[str, Any]] = [{"id": m.id, "name": m.name, "contact_id": m.contact_id, "unit": names.get(m.unit_id, ""),
+        rows: list[dict[str, Any]] = [{"id": m.id, "name": m.name, "contact_id": m.contact_id, "unit": names.get(m.unit_id or 0, ""),
                  "role": {"reporter": "报送人", "grid_worker": "网格员", "official": "领导"}.get(m.role, m.role),
                  "phone": m.phone or "", "confirmed": m.confirmed,
                  "state": "confirmed" if m.confirmed else ("pending" if m.unit_id else "unbound")} for m in members]
         shown = [m for m in rows if wanted.state in ("", m["state"])
                  and wanted.matches([str(m[k]) for k in ("name", "contact_id", "unit", "role")])]
-        return shown, sorted(u.name for u in units if u.active)
+        return shown, sorted(u[1] for u in units if u[6]) if len(units) <= SUGGEST_UP_TO else []
 
     members, unit_names = await d.db(work)
     chunk, page, pages, first, last = wanted.cut(members)
@@ -236,10 +236,11 @@ def _unit_named(s: Session, name: str) -> Unit | None:
     """The active unit of this name or alias; none for an empty name (unbind)."""
     if not name:
         return None
-    found = [u for u in roster.all_units(s) if u.active and (u.name == name or name in u.aliases)]
+    found = [i for i, n, _, _, _, aliases, active in stats.unit_list(s) if active and (n == name or name in aliases)]
     if not found:
         raise Refused(f"没有名称或别名为「{name}」的在用单位")
-    return found[0]
+    unit: Unit = _get(s, Unit, found[0])
+    return unit
 
 
 def _confirm(s: Session, a: Ask) -> str:
@@ -252,12 +253,12 @@ def _confirm(s: Session, a: Ask) -> str:
 
 @routes.post("/admin/members")
 async def members_change(request: web.Request) -> web.Response:
-    return await _change(request, "/admin/members", {"bind": _bind, "confirm": _confirm})
+    return await apply_change(request, "/admin/members", {"bind": _bind, "confirm": _confirm})
 
 
 @routes.get("/admin/groups")
 async def groups_page(request: web.Request) -> web.Response:
-    who, d = _admin(request), desk(request)
+    who, d = require_admin(request), desk(request)
 
     def work(s: Session) -> list[dict[str, Any]]:
         return [{"id": g.id, "room_id": g.room_id, "topic": g.topic or "", "kind": g.kind,
@@ -288,4 +289,4 @@ def _unbind(s: Session, a: Ask) -> str:
 
 @routes.post("/admin/groups")
 async def groups_change(request: web.Request) -> web.Response:
-    return await _change(request, "/admin/groups", {"kind": _kind, "unbind": _unbind})
+    return await apply_change(request, "/admin/groups", {"kind": _kind, "unbind": _unbind})

@@ -12,6 +12,7 @@ from bot.web.desk import account, day_param, desk, int_param, json_of, kind_para
 from bot.web.openapi import OPENAPI
 from bot.web.routes.units import unit_or_404
 from handlers.summary import daily_summary
+from storage import stats
 
 routes = web.RouteTableDef()
 
@@ -32,9 +33,11 @@ async def api_day(request: web.Request) -> web.Response:
 async def api_units(request: web.Request) -> web.Response:
     d, who, kind = desk(request), account(request), kind_param(request)
 
-    def work(s: Session) -> list[dict[str, Any]]:
-        board = data.board(s, d.settings, who, d.today(), kind)
-        return [{k: u[k] for k in ("id", "name", "kind", "street")} for u in board["units"]]
+    kinds = [k for k in d.settings.kind_names if d.settings.daily_templates(k) and kind in (None, k)]
+
+    def work(s: Session) -> list[dict[str, Any]]:  # the board's units, without the board's day
+        return [{"id": i, "name": n, "kind": k, "street": p} for i, n, k, p, c, _, active in stats.unit_list(s)
+                if active and k in kinds and data.sees(who, p, c)]
 
     return await json_of(request, work)
 

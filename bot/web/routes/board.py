@@ -31,17 +31,17 @@ async def board_page(request: web.Request) -> web.Response:
     def work(s: Session) -> tuple[dict[str, Any], str]:
         # nothing reported yet today: open on the last day with reports, and say so on the page
         shown_day = day if asked else stats.latest_report_day(s, until=day) or day
-        board = data.board(s, d.settings, who, shown_day, kind, street, community)
+        board = data.board_summary(s, d.settings, who, shown_day, kind, street, community)
         if shown_day != day:
             board["notice"] = f"今日（{day}）还没有报送，显示最近有报送的一天：{shown_day}"
-        units = data.attention_first(board["units"])
+        rows = board.pop("rows")
         if wanted.state:
-            units = [u for u in units if data.in_state(u, wanted.state)]
+            rows = [r for r in rows if data.in_state(r, wanted.state)]
         if wanted.q:
             words = stats.unit_words(s)
-            units = [u for u in units if wanted.matches([u["name"], u["street"], u["community"], *words.get(u["id"], ())])]
-        board["units"], board["page"], board["pages"], board["first"], board["last"] = wanted.cut(units)
-        board["matched"] = len(units)
+            rows = [r for r in rows if wanted.matches([r[1], r[3], r[4], *words.get(r[0], ())])]
+        chunk, board["page"], board["pages"], board["first"], board["last"] = wanted.cut(data.attention_first(rows))
+        board["units"], board["matched"] = data.unit_dicts(chunk, d.settings), len(rows)
         dates, series = weekly_series(s, d.settings, shown_day, span) if who.district else ([], [])
         return board, svg_charts(dates, series)
 
