@@ -35,6 +35,7 @@ def make_settings(cfg: Config) -> Settings:
         reply_window=dt.timedelta(minutes=cfg.reply_window_minutes),
         prompted_kinds=frozenset(s.kind for s in cfg.schedules if s.action == "grid_prompt" and s.kind),
         chart_font=str(cfg.chart_font), needs_mention=cfg.needs_mention,
+        notice_window=dt.timedelta(hours=cfg.notice_window_hours),
     )
 
 
@@ -161,8 +162,14 @@ class App:
                 name, actions = "error", [reply(msg, SORRY)]
             answer = Answer(category=RECEIPTS.get(name, "reply"), for_sender=msg.sender_id, room_id=msg.room_id,
                             expires_at=now + dt.timedelta(hours=self.pacing.receipt_hours))
-            enqueue_actions(session, actions, now, trusted=self.settings.admins, answer=answer, pacing=self.pacing,
+            here = [a for a in actions if answers(a, msg)]
+            enqueue_actions(session, here, now, trusted=self.settings.admins, answer=answer, pacing=self.pacing,
                             account=self.account)
+            # what the handler sends elsewhere (a notice to its groups, the officials told) is no answer:
+            # neither held to the answer's budget nor dropped when an answer would be
+            if elsewhere := [a for a in actions if not answers(a, msg)]:
+                enqueue_actions(session, elsewhere, now, trusted=self.settings.admins, answer=Answer(category="relay"),
+                                pacing=self.pacing, account=self.account)
         return name, actions
 
 
@@ -176,3 +183,10 @@ class App:
 
 
 RECEIPTS = {"report": "receipt", "jielong": "receipt", "prompt answer": "receipt", "photo": "receipt"}
+
+
+def answers(action: Action, msg: Incoming) -> bool:
+    """An action said where the message came from (its room, or privately to its sender)."""
+    if msg.room_id is not None:
+        return action.room_id == msg.room_id
+    return action.room_id is None and action.to_id == msg.sender_id

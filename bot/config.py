@@ -61,7 +61,7 @@ class RosterEntry(BaseModel):
 
 
 Action = Literal["prompt", "remind", "escalate", "daily_summary", "weekly_summary", "overdue", "grid_prompt",
-                 "purge"]
+                 "purge", "notice_remind", "notice_report"]
 _HHMM = r"^([01]?\d|2[0-3]):[0-5]\d$"
 
 
@@ -250,6 +250,8 @@ class Config(BaseModel):
     grace_minutes: int = Field(default=120, ge=0)
     # how long a grid worker's short answer to a prompt is read as that answer
     reply_window_minutes: int = Field(default=180, gt=0)
+    # a notice (通知 …) collects 回执 this long; its reminders and rate reports stop then
+    notice_window_hours: int = Field(default=72, gt=0, le=24 * 31)
     schedules: list[ScheduleSpec] = Field(default_factory=list)
     # a CJK font for chart PNGs (Debian: apt-get install fonts-wqy-microhei); without it, text only
     chart_font: Path = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")

@@ -23,7 +23,7 @@ from bot.config import Config, GroupSpec, ScheduleSpec
 from bot.loops import standalone
 from bot.outbox import Answer, Pacing, SleepingClock, enqueue_actions
 from bot.workers import Lane
-from handlers import grid, problems, reminders
+from handlers import grid, notices, problems, reminders
 from handlers.chat import Action, Say, SendFile
 from handlers.export import clear_old_exports
 from handlers.charts import png_trend
@@ -37,6 +37,7 @@ ON_TIME = dt.timedelta(seconds=90)  # later than this after its time, a firing c
 STEP = 120.0  # wall seconds beyond real seconds between two ticks: the clock was stepped
 BEFORE_DEADLINE = ("prompt", "remind")
 CATEGORY = {"prompt": "prompt", "grid_prompt": "prompt", "remind": "reminder", "overdue": "reminder",
+            "notice_remind": "reminder", "notice_report": "summary",
             "escalate": "escalation", "daily_summary": "summary", "weekly_summary": "summary"}
 
 
@@ -114,8 +115,10 @@ class Scheduler:
         self._elapsed = real
 
     def _targets(self, session: Session, spec: ScheduleSpec) -> list[tuple[str, GroupInfo]]:
-        if spec.action == "overdue":  # every group whose units can be assigned problems
+        if spec.action == "overdue" or (spec.action == "notice_remind" and not spec.kind):  # every reporting group
             kinds = [k for k in self.cfg.kinds if self.settings.templates(k)]
+        elif spec.action == "notice_remind":
+            kinds = [spec.kind or ""]
         elif spec.action in ("prompt", "remind", "grid_prompt"):
             kinds = [spec.kind or ""]
         else:
@@ -211,6 +214,10 @@ class Scheduler:
                 return grid.grid_prompt(ctx, spec.kind or "", room, group.unit_names)
             case "overdue":
                 return problems.overdue_reminder(ctx, room)
+            case "notice_remind":
+                return notices.remind(ctx, group)
+            case "notice_report":
+                return notices.report(ctx, room)
             case "daily_summary":
                 return [Say(daily_summary(session, self.settings, day, late=late, scope=group.scope), room_id=room)]
             case "weekly_summary":

@@ -19,8 +19,9 @@ from handlers.receipts import day_label
 from handlers.summary import daily_summary
 from handlers.units import group_units, resolve
 from handlers.vocabulary import cmd_learn
+from handlers import notices
 
-Handler = Callable[[Incoming, Context, str], list[Action]]
+Handler = Callable[[Incoming, Context, str], list[Action] | None]  # None: not a command after all
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,8 @@ COMMANDS: list[Command] = [
     Command(("确认", "/confirm"), cmd_confirm, "管理员确认报送人", in_private=False),
     Command(("登记", "/register"), cmd_register, "管理员登记新单位", in_private=False),
     Command(("学习", "/learn"), cmd_learn, "管理员教我新的写法：学习 今日体温检测=测温人数"),
+    Command(("通知", "/notice"), notices.cmd_notice, "管理员向各群发通知并收回执：通知 全部 内容"),
+    Command(("回执", "/acks"), notices.cmd_acks, "看通知的回执情况：回执 7"),
 ]
 
 

@@ -53,6 +53,7 @@ class Settings:
     chart_font: str = ""
     prompted_kinds: frozenset[str] = frozenset()  # kinds whose people answer a prompt (grid workers)
     needs_mention: bool = False  # WeCom: the bot hears a group message only when it is @-mentioned
+    notice_window: dt.timedelta = dt.timedelta(hours=72)  # a notice's 回执 are collected this long
 
     def is_late(self, kind: str, moment: dt.datetime, day: dt.date) -> bool:
         """After the kind's deadline on the report's own day (a report for a past day is late too)."""

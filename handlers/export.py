@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlmodel import Session
 
-from storage import stats
+from storage import circulars, queries, stats
 from storage.export import ReportRow, report_rows
 from storage.queries import all_members
 from storage.queries import StoredValue
@@ -112,6 +112,7 @@ def write_workbook(session: Session, settings: Settings, path: Path | BinaryIO, 
                 ws.append(row_cells(template, row, masked, people))
                 if progress:
                     progress(1)
+    _notices_sheet(wb.create_sheet("通知回执"), session, settings, start, end, stats.Scope(street, community), masked)
     for ws in wb.worksheets:
         ws.freeze_panes = "A2"
     if isinstance(path, Path):
@@ -145,6 +146,27 @@ def _rollup_sheet(ws: Any, session: Session, settings: Settings, start: dt.date,
                 ws.append([day.isoformat(), settings.kind_names[k], street, community, len(members),
                            len(members) - len(missing), late, safe(_shown("、".join(missing), masked))])
             day += dt.timedelta(days=1)
+
+
+def _notices_sheet(ws: Any, session: Session, settings: Settings, start: dt.date, end: dt.date, scope: stats.Scope,
+                   masked: bool) -> None:
+    """Each notice sent in the range, unit by unit: acknowledged when, by whom, with what words."""
+    ws.append(["通知", "发布时间", "内容", "单位", "类别", "街道", "回执时间", "回执人", "回执内容"])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for circular in reversed(circulars.recent(session, limit=10_000)):
+        sent = circular.created_at.astimezone(settings.tz)
+        if not start <= sent.date() <= end:
+            continue
+        acks = {a.unit_id: a for a in circulars.acknowledgements(session, circular_id=circular.id or 0)}
+        for unit in (u for k in circular.kinds for u in queries.units_of_kind(session, kind=k)):
+            if scope.street not in (None, unit.parent) or scope.community not in (None, unit.community):
+                continue
+            a = acks.get(unit.id or 0)
+            ws.append([f"通知{circular.id}", f"{sent:%Y-%m-%d %H:%M}", safe(_shown(circular.text, masked)), safe(unit.name),
+                       settings.kind_names.get(unit.kind, unit.kind), unit.parent or "",
+                       f"{a.at.astimezone(settings.tz):%Y-%m-%d %H:%M}" if a else "未回执",
+                       safe(_shown(a.name, masked)) if a else "", safe(_shown(a.words, masked)) if a else ""])
 
 
 def write_csv(session: Session, settings: Settings, path: Path, *, start: dt.date, end: dt.date,

@@ -386,3 +386,33 @@ class SeenContent(SQLModel, table=True):
     sender_id: str
     digest: str
     at: dt.datetime
+
+
+class Circular(SQLModel, table=True):
+    """A notice passed down to the groups of some kinds (通知N: its id is its number), acknowledged
+    (回执) unit by unit until `until`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str
+    kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    sent_by: str  # a WeChat contact id, or desk:<username>
+    sent_by_name: str = ""
+    origin_room: str | None = None  # the room it was given in (None: privately or on the desk)
+    source_message_id: str = Field(unique=True)
+    created_at: dt.datetime
+    until: dt.datetime = Field(index=True)
+    completed_at: dt.datetime | None = None  # when the last unit acknowledged (told once)
+
+
+class Acknowledgement(SQLModel, table=True):
+    """A unit's 回执 of a notice: the first member of the unit who acknowledged, and when."""
+
+    __table_args__ = (UniqueConstraint("circular_id", "unit_id", name="uq_ack_circular_unit"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    circular_id: int = Field(foreign_key="circular.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    contact_id: str
+    name: str = ""
+    words: str = ""  # what they wrote (收到, 已阅, a quote)
+    at: dt.datetime

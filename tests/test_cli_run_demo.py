@@ -45,7 +45,7 @@ def test_demo_plays_the_morning(tmp_path: Path) -> None:
     assert "请各小区10:00前报送今日防控日报" in out and "9:00前" not in out
     assert "@孙物业 ⏰ 幸福里小区今日防控日报还未报送（截止10:00，还有1小时），请尽快报送" in out
     assert "@孙物业 ⏰ 幸福里小区今日防控日报还未报送（截止10:00，还有30分钟），请尽快报送" in out
-    assert "还有1个单位" not in out
+    assert "还有1个单位未报送" not in out
     # one grid worker asked is not 各网格员; after 40，150 the example covers only what is left
     assert "@黄网格员 📝 请回复今日巡查情况" in out and "请各网格员" not in out
     assert "还差：\n1. 发现问题\n2. 已整改\n3. 体温异常人数\n按顺序回复数字即可，如：2，1，0" in out
@@ -56,6 +56,10 @@ def test_demo_plays_the_morning(tmp_path: Path) -> None:
     assert "🔔 截止时间已过，物业小区仍有1个单位未报送" in out and "银湖街道：幸福里小区" in out
     assert "📌 已交办 #1：翠园小区 3栋垃圾未清运" in out and "✅ 问题 #1 已整改销号" in out and "📎 照片已附到问题 #1" in out
     assert "复工报备已登记：计划复工3月2日 复工人数120 有防控方案" in out and "📦 物资偏少：口罩300" in out
+    # a notice goes down, some units acknowledge, the rest are reminded by @, the officials get the rate
+    assert "【通知1】请各单位今天17:00前完成公共区域全面消杀" in out and "应回执8个单位" in out
+    assert re.search(r"@赵管家\W@孙物业\W⏰ 【通知1】还有2个单位未回执：锦绣华庭、幸福里小区", out)
+    assert "通知1 已回执 5/8，未回执：幸福里小区、市一中迁建工程、阳光网格" in out
     assert "已记录：走访40 排查150" in out and "✅ 阳光网格 2月26日网格日报已登记" in out
     blocks = re.split(r"^\d\d:\d\d (\S+)：$", out, flags=re.M)  # [before, speaker, text, speaker, text, ...]
     said = [text for speaker, text in zip(blocks[1::2], blocks[2::2], strict=True) if speaker == "防控小助手"]
@@ -77,6 +81,12 @@ def test_demo_plays_the_morning(tmp_path: Path) -> None:
          "summary", "--date", "2020-02-26"], capture_output=True, text=True, env=_env(), check=False)
     assert summary.returncode == 0, summary.stderr
     assert "【物业小区】已报 4/4（迟报1）" in summary.stdout and "测温 756" in summary.stdout
+    base = [sys.executable, "-m", "bot", "--config", str(CONFIG), "--data-dir", str(tmp_path), "notices"]
+    listed = subprocess.run(base, capture_output=True, text=True, env=_env(), check=False)
+    assert listed.returncode == 0 and "通知1 已回执 5/8，未回执：幸福里小区、市一中迁建工程、阳光网格" in listed.stdout
+    one = subprocess.run([*base, "1"], capture_output=True, text=True, env=_env(), check=False)
+    assert "翠园小区\t02-26 11:34\t王经理\t收到" in one.stdout and "幸福里小区\t未回执" in one.stdout
+    assert subprocess.run([*base, "9"], capture_output=True, text=True, env=_env(), check=False).returncode != 0
 
 
 def test_demo_refuses_a_directory_with_a_database_it_did_not_make(tmp_path: Path) -> None:

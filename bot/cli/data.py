@@ -1,4 +1,4 @@
-"""Commands that read the data: parse, summary, issues, export, vocab."""
+"""Commands that read the data: parse, summary, issues, notices, export, vocab."""
 
 from __future__ import annotations
 
@@ -130,6 +130,35 @@ def cmd_vocab(args: argparse.Namespace, cfg: Config) -> int:
     return 0
 
 
+def cmd_notices(args: argparse.Namespace, cfg: Config) -> int:
+    """通知 and their 回执: every notice's rate, or one notice unit by unit (masked: a terminal is shared)."""
+    from sqlmodel import Session
+
+    from handlers import notices
+    from handlers.privacy import mask
+    from storage import circulars
+
+    with checked_engine(cfg) as engine, Session(engine) as session:
+        if args.number is None:
+            found = circulars.recent(session)
+            for c in reversed(found):
+                print(f"{c.created_at.astimezone(cfg.tz):%Y-%m-%d %H:%M}\t{mask(notices.rate(session, c))}\t"
+                      f"{mask(c.text[:40])}")
+            if not found:
+                print("还没有发过通知")
+            return 0
+        circular = circulars.get(session, number=args.number)
+        if circular is None:
+            return fail(f"no notice {args.number} (通知{args.number})")
+        acks = {a.unit_id: a for a in circulars.acknowledgements(session, circular_id=args.number)}
+        print(mask(f"通知{circular.id}：{circular.text}"))
+        for unit in notices.expected_units(session, circular):
+            a = acks.get(unit.id or 0)
+            said = f"{a.at.astimezone(cfg.tz):%m-%d %H:%M}\t{a.name}\t{a.words}" if a else "未回执"
+            print(mask(f"{unit.name}\t{said}"))
+    return 0
+
+
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
     fmt = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser("parse", parents=[common], formatter_class=fmt,
@@ -158,6 +187,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     iss = sub.add_parser("issues", parents=[common], help="list the open problems assigned on inspection (交办)",
                          epilog="example:\n  wxbot issues", formatter_class=fmt)
     iss.set_defaults(func=cmd_issues)
+
+    no = sub.add_parser("notices", parents=[common], formatter_class=fmt,
+                        help="notices sent to the groups (通知) and who acknowledged them (回执)",
+                        epilog="examples:\n  wxbot notices\n  wxbot notices 7")
+    no.add_argument("number", nargs="?", type=int, help="one notice, unit by unit")
+    no.set_defaults(func=cmd_notices)
 
     ex = sub.add_parser("export", parents=[common], formatter_class=fmt,
                         help="export reports (报表) to Excel (.xlsx) or CSV",

@@ -1,0 +1,199 @@
+"""Notices passed down with 回执: an admin sends `通知 <kinds or 全部> <text>`; the bot posts 【通知N】
+to every group of those kinds, records each unit's acknowledgement (收到 / 已阅 / 👌 / a quote of the
+notice, by a confirmed member of the unit, within the notice's window), reminds by @ the units that
+have not, and tells the officials the rate (`通知7 已回执 112/116，未回执：…`).
+
+An acknowledgement is not a report: it is consumed here, silently, before the reader sees it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlmodel import Session
+
+from handlers.chat import Action, Incoming, Say, reply, strip_mentions
+from handlers.context import Context, GroupInfo, Settings
+from handlers.parser.normalize import unquote
+from handlers.summary import names
+from storage import circulars, queries
+from storage.models import Circular, Unit
+
+ALL_WORDS = ("全部", "所有", "全体", "各群", "all")
+# a whole short message that says it was read; 翠园小区收到 and 收到，马上落实 too
+ACK_WORDS = ("收到", "已收到", "已阅", "已读", "阅", "知悉", "已知悉", "明白", "好的", "👌", "ok", "OK", "Ok")
+ACK_MAX_CHARS = 16
+QUOTED = re.compile(r"【通知(\d+)】")
+_TOKEN = re.compile(r"[\s、，,：:；;]*([^\s、，,：:；;]+)")
+USAGE = ("发通知：通知 全部（或 物业小区、在建工地、网格）再写内容，例如：\n"
+         "通知 全部 请各单位今天17:00前完成公共区域消杀")
+
+
+def report_kinds(settings: Settings) -> list[str]:
+    return [k for k in settings.kind_names if settings.templates(k)]
+
+
+def _kinds_of(settings: Settings, word: str) -> tuple[list[str], int] | None:
+    """The kinds a target word names and how many of its characters it used: 全部, a kind's name or a
+    part of it (物业, 工地), a name glued to the text (物业小区请…)."""
+    kinds = report_kinds(settings)
+    for w in ALL_WORDS:
+        if word.startswith(w):
+            return kinds, len(w)
+    for k in kinds:
+        name = settings.kind_names[k]
+        if word == k or word.startswith(name):
+            return [k], len(k) if word == k else len(name)
+    found = [k for k in kinds if len(word) >= 2 and word in settings.kind_names[k]]
+    return (found, len(word)) if len(found) == 1 else None
+
+
+def parse_notice(settings: Settings, arg: str) -> tuple[list[str], str]:
+    """(kinds, text) of `通知 物业小区、在建工地 请…`; no kinds when the targets are not understood."""
+    kinds: list[str] = []
+    pos = 0
+    while (m := _TOKEN.match(arg, pos)) is not None:
+        found = _kinds_of(settings, m.group(1))
+        if found is None:
+            break
+        kinds += [k for k in found[0] if k not in kinds]
+        pos = m.start(1) + found[1]
+    return kinds, arg[pos:].strip(" \t\n：:，,、；;")
+
+
+def expected_units(session: Session, circular: Circular) -> list[Unit]:
+    return [u for k in circular.kinds for u in queries.units_of_kind(session, kind=k)]
+
+
+def post(session: Session, settings: Settings, *, kinds: list[str], text: str, sent_by: str, sent_by_name: str,
+         origin_room: str | None, source: str, now: dt.datetime, window: dt.timedelta) -> tuple[Circular | None, list[Action]]:
+    """Record the notice and say it in every group of its kinds (nothing twice for one message)."""
+    circular = circulars.add(session, text=text, kinds=kinds, sent_by=sent_by, sent_by_name=sent_by_name,
+                             origin_room=origin_room, source_message_id=source, now=now, until=now + window)
+    if circular is None:
+        return None, []
+    by = f"（{sent_by_name}发布）" if sent_by_name else ""
+    body = f"【通知{circular.id}】{text}\n{by}请各单位收到后回复「收到」"
+    rooms = [g.room_id for k in kinds for g in queries.groups_of_kind(session, kind=k)]
+    return circular, [Say(body, room_id=room) for room in dict.fromkeys(rooms)]
+
+
+def cmd_notice(msg: Incoming, ctx: Context, arg: str) -> list[Action] | None:
+    """Only an admin, in the officials' group or privately; anywhere else 通知 … is someone's notice,
+    which the reader leaves alone."""
+    officials = ctx.group is not None and ctx.group.kind == ctx.settings.officials_kind
+    if not ctx.is_admin(msg.sender_id) or not (msg.private or officials):
+        return None
+    kinds, text = parse_notice(ctx.settings, arg)
+    if not kinds or len(text) < 2:
+        return [reply(msg, USAGE)]
+    circular, actions = post(ctx.session, ctx.settings, kinds=kinds, text=text, sent_by=msg.sender_id,
+                             sent_by_name=msg.sender_name, origin_room=msg.room_id, source=msg.message_id,
+                             now=ctx.now, window=ctx.settings.notice_window)
+    if circular is None:
+        return []
+    ctx.audit(msg.sender_id, "通知", f"通知{circular.id} {text}", msg.room_id or "private")
+    units = len(expected_units(ctx.session, circular))
+    where = "、".join(ctx.settings.kind_names[k] for k in kinds)
+    until = circular.until.astimezone(ctx.settings.tz)
+    said = (f"✅ 通知{circular.id}已发往{len(actions)}个群（{where}），应回执{units}个单位；"
+            f"回执截至{until.month}月{until.day}日{until:%H:%M}，发「回执 {circular.id}」看回执情况")
+    return [*actions, reply(msg, said, mention=False)]
+
+
+def rate(session: Session, circular: Circular) -> str:
+    """通知7 已回执 112/116，未回执：…"""
+    done = circulars.acknowledged_units(session, circular_id=circular.id or 0)
+    units = expected_units(session, circular)
+    missing = [u.name for u in units if u.id not in done]
+    head = f"通知{circular.id} 已回执 {len(units) - len(missing)}/{len(units)}"
+    return head + (f"，未回执：{names(missing)}" if missing else "，全部已回执 👍")
+
+
+def cmd_acks(msg: Incoming, ctx: Context, arg: str) -> list[Action] | None:
+    """回执 [N]: the rate of one notice, or of every notice still collecting; admins and officials."""
+    officials = ctx.group is not None and ctx.group.kind == ctx.settings.officials_kind
+    if not (ctx.is_admin(msg.sender_id) or officials):
+        return None
+    number = arg.lstrip("#通知").strip()
+    if number:
+        found = circulars.get(ctx.session, number=int(number)) if number.isdigit() and len(number) < 9 else None
+        return [reply(msg, rate(ctx.session, found) if found else f"没有通知{number}", mention=False)]
+    open_ones = circulars.open_ones(ctx.session, now=ctx.now)
+    if not open_ones:
+        return [reply(msg, "没有正在收回执的通知", mention=False)]
+    return [reply(msg, "\n".join(rate(ctx.session, c) for c in open_ones), mention=False)]
+
+
+def is_acknowledgement(text: str) -> bool:
+    """A short message whose first clause says it was read: 收到, 已阅！, 翠园小区收到, 阳光花园收到，马上落实."""
+    body = text.strip(" \t\n，,。.!！~～")
+    first = re.split(r"[，,。.!！~～\s]", body, maxsplit=1)[0]
+    return 0 < len(body) <= ACK_MAX_CHARS and any(first.startswith(w) or first.endswith(w) for w in ACK_WORDS)
+
+
+def handle_acknowledgement(msg: Incoming, ctx: Context) -> list[Action] | None:
+    """A unit's 回执: recorded silently; when it is the last one, the officials are told. None when the
+    message is no acknowledgement of an open notice (the next handler reads it)."""
+    if msg.kind != "text" or ctx.group is None or ctx.group.kind not in report_kinds(ctx.settings):
+        return None
+    quoted = QUOTED.search(msg.text)
+    said = unquote(strip_mentions(msg.text)).strip()
+    if not (is_acknowledgement(said) or (quoted and len(said) <= ACK_MAX_CHARS)):
+        return None
+    member = ctx.member(msg.sender_id)
+    candidates = circulars.open_for(ctx.session, kind=ctx.group.kind, now=ctx.now)
+    if quoted:
+        candidates = [c for c in candidates if c.id == int(quoted.group(1))]
+    if member is None or member.unit_id is None or not member.confirmed or not candidates:
+        return None
+    for circular in candidates:  # the newest notice this unit has not yet acknowledged
+        if circulars.acknowledge(ctx.session, circular_id=circular.id or 0, unit_id=member.unit_id,
+                                 contact_id=msg.sender_id, name=member.name or msg.sender_name,
+                                 words=said or "引用", now=ctx.now):
+            return _completed(ctx, circular)
+    return []
+
+
+def _completed(ctx: Context, circular: Circular) -> list[Action]:
+    """Everyone has acknowledged: said once, to the officials' groups and to whoever sent it privately."""
+    done = circulars.acknowledged_units(ctx.session, circular_id=circular.id or 0)
+    if any(u.id not in done for u in expected_units(ctx.session, circular)):
+        return []
+    if not circulars.mark_complete(ctx.session, circular=circular, now=ctx.now):
+        return []
+    text = f"✅ 通知{circular.id} 已全部回执（{len(done)}/{len(done)}）"
+    rooms = [g.room_id for g in queries.groups_of_kind(ctx.session, kind=ctx.settings.officials_kind)]
+    out: list[Action] = [Say(text, room_id=r) for r in rooms]
+    if circular.origin_room is None and not circular.sent_by.startswith("desk:"):
+        out.append(Say(text, to_id=circular.sent_by))
+    return out
+
+
+def remind(ctx: Context, group: GroupInfo) -> list[Action]:
+    """@ the reporters of the group's units that have not acknowledged an open notice (one message
+    per notice); silence when all have."""
+    out: list[Action] = []
+    for circular in reversed(circulars.open_for(ctx.session, kind=group.kind, now=ctx.now)):
+        done = circulars.acknowledged_units(ctx.session, circular_id=circular.id or 0)
+        units = [u for u in queries.units_of_kind(ctx.session, kind=group.kind)
+                 if u.id not in done and (not group.unit_names or u.name in group.unit_names)]
+        if not units:
+            continue
+        members = queries.members_of_units(ctx.session, unit_ids=[u.id for u in units if u.id is not None])
+        text = (f"⏰ 【通知{circular.id}】还有{len(units)}个单位未回执：{names([u.name for u in units])}，"
+                f"请收到后回复「收到」\n原文：{circular.text[:60]}{'…' if len(circular.text) > 60 else ''}")
+        out.append(Say(text, room_id=group.room_id, mention_ids=tuple(m.contact_id for m in members)))
+    return out
+
+
+def report(ctx: Context, room_id: str) -> list[Action]:
+    """The officials' view: the rate of every notice still collecting 回执 (and to private senders)."""
+    open_ones = [c for c in circulars.open_ones(ctx.session, now=ctx.now) if c.completed_at is None]
+    if not open_ones:
+        return []
+    out: list[Action] = [Say("📨 通知回执情况\n" + "\n".join(rate(ctx.session, c) for c in open_ones), room_id=room_id)]
+    for c in open_ones:
+        if c.origin_room is None and not c.sent_by.startswith("desk:"):
+            out.append(Say(rate(ctx.session, c), to_id=c.sent_by))
+    return out
