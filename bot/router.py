@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from handlers.chat import Action, Incoming
-from handlers import grid, jielong, notices, problems, vocabulary
+from handlers import grid, jielong, notices, problems, supplies, vocabulary
 from handlers.checkin import handle_photo, handle_recall, handle_report
 from handlers.commands import handle_command, is_bind
 from handlers.context import Context
@@ -35,6 +35,7 @@ ROUTES: list[Route] = [
     Route("rectified", lambda m, c: m.kind == "text", problems.handle_close),
     Route("reopen", lambda m, c: m.kind == "text", problems.handle_reopen),
     Route("notice receipt", lambda m, c: m.kind == "text" and m.room_id is not None, notices.handle_acknowledgement),
+    Route("supplies received", lambda m, c: m.kind == "text" and m.room_id is not None, supplies.handle_received),
     Route("prompt answer", lambda m, c: m.kind == "text" and _prompted(m, c), grid.handle_reply),
     Route("command", lambda m, c: m.kind == "text" and (m.private or c.group is not None or is_bind(m)),
           handle_command),

@@ -19,7 +19,7 @@ from handlers.receipts import day_label
 from handlers.summary import daily_summary
 from handlers.units import group_units, resolve
 from handlers.vocabulary import cmd_learn
-from handlers import notices
+from handlers import notices, supplies
 
 Handler = Callable[[Incoming, Context, str], list[Action] | None]  # None: not a command after all
 
@@ -195,6 +195,8 @@ COMMANDS: list[Command] = [
     Command(("学习", "/learn"), cmd_learn, "管理员教我新的写法：学习 今日体温检测=测温人数"),
     Command(("通知", "/notice"), notices.cmd_notice, "管理员向各群发通知并收回执：通知 全部 内容"),
     Command(("回执", "/acks"), notices.cmd_acks, "看通知的回执情况：回执 7"),
+    Command(("入库", "/stock"), supplies.cmd_stock_in, "管理员登记买进的物资：入库 口罩5000 消毒液150桶"),
+    Command(("发放", "/issue"), supplies.cmd_issue, "管理员向单位发放物资：发放 翠园小区 口罩200"),
 ]
 
 

@@ -14,12 +14,14 @@ from openpyxl.styles import Font
 from sqlmodel import Session
 
 from storage import circulars, queries, stats
+from storage import supplies as supplies_store
 from storage.export import ReportRow, report_rows
 from storage.queries import all_members
 from storage.queries import StoredValue
 
 from handlers.context import Settings
 from handlers.privacy import mask
+from handlers.supplies import items as supply_items
 from handlers.templates import FieldType, Template, TemplateField
 
 FIXED = ["日期", "单位", "所属街道"]
@@ -113,6 +115,8 @@ def write_workbook(session: Session, settings: Settings, path: Path | BinaryIO, 
                 if progress:
                     progress(1)
     _notices_sheet(wb.create_sheet("通知回执"), session, settings, start, end, stats.Scope(street, community), masked)
+    if street is None and community is None:
+        _supplies_sheet(wb.create_sheet("物资台账"), session, settings, start, end)
     for ws in wb.worksheets:
         ws.freeze_panes = "A2"
     if isinstance(path, Path):
@@ -167,6 +171,28 @@ def _notices_sheet(ws: Any, session: Session, settings: Settings, start: dt.date
                        settings.kind_names.get(unit.kind, unit.kind), unit.parent or "",
                        f"{a.at.astimezone(settings.tz):%Y-%m-%d %H:%M}" if a else "未回执",
                        safe(_shown(a.name, masked)) if a else "", safe(_shown(a.words, masked)) if a else ""])
+
+
+def _supplies_sheet(ws: Any, session: Session, settings: Settings, start: dt.date, end: dt.date) -> None:
+    """The ledger's lines in the range, then the balance (bought = issued + held) as it stands."""
+    known = supply_items(settings)
+    ws.append(["时间", "类型", "单位", "物资", "数量", "计量", "经手人", "领取确认", "确认时间"])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    first = dt.datetime.combine(start, dt.time(0), settings.tz)
+    last = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), settings.tz)
+    names = {u.id: u.name for k in settings.kind_names for u in queries.units_of_kind(session, kind=k)}
+    for m in reversed(supplies_store.moves(session, since=first, until=last)):
+        item = known.get(m.item)
+        ws.append([f"{m.at.astimezone(settings.tz):%Y-%m-%d %H:%M}", "入库" if m.direction == "in" else "发放",
+                   safe(names.get(m.unit_id or 0, "")), item.name if item else m.item, m.quantity,
+                   item.measure if item else "", safe(m.by), safe(m.confirmed_by or ""),
+                   f"{m.confirmed_at.astimezone(settings.tz):%Y-%m-%d %H:%M}" if m.confirmed_at else ""])
+    ws.append([])
+    ws.append(["物资", "入库合计", "发放合计", "库存", "计量"])
+    for key, (bought, issued) in supplies_store.held(session).items():
+        item = known.get(key)
+        ws.append([item.name if item else key, bought, issued, bought - issued, item.measure if item else ""])
 
 
 def write_csv(session: Session, settings: Settings, path: Path, *, start: dt.date, end: dt.date,

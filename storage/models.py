@@ -416,3 +416,19 @@ class Acknowledgement(SQLModel, table=True):
     name: str = ""
     words: str = ""  # what they wrote (收到, 已阅, a quote)
     at: dt.datetime
+
+
+class SupplyMove(SQLModel, table=True):
+    """A line of the bureau's supplies ledger: bought into its store (入库, `in`) or issued to a unit
+    (发放, `out`), in whole numbers of the field's measure word; an issue is confirmed by the unit."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    direction: str  # in | out
+    item: str  # the report field it is counted in (masks, disinfectant_barrels, thermometers)
+    quantity: int
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    by: str = ""  # who bought or issued it (a name)
+    source: str = Field(index=True)  # the message (or desk request, or import row) that made it
+    at: dt.datetime
+    confirmed_at: dt.datetime | None = None
+    confirmed_by: str | None = None  # a member's name, or 日报 (the unit's next report showed the stock)

@@ -255,3 +255,16 @@ def reporters(session: Session) -> dict[int, list[str]]:
     for uid, name, contact in session.connection().execute(query.order_by(_M.c.id)):
         out.setdefault(uid, []).append(name or contact)
     return out
+
+
+def latest_values(session: Session, *, keys: Sequence[str], start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
+    """unit id -> {key: the value of its latest report in the range} for whole-number keys (stock)."""
+    query = (core_select(_R.c.unit_id, _V.c.key, _V.c.int_value)
+             .select_from(_R.join(_V, _V.c.report_id == _R.c.id))
+             .where(_R.c.status == "ok", _R.c.report_date.between(start, end), _V.c.key.in_(list(keys)),
+                    _V.c.int_value.is_not(None))
+             .order_by(_R.c.report_date, _R.c.id))
+    out: dict[int, dict[str, int]] = {}
+    for uid, key, value in session.connection().execute(query):
+        out.setdefault(uid, {})[key] = int(value)
+    return out

@@ -60,6 +60,10 @@ def test_demo_plays_the_morning(tmp_path: Path) -> None:
     assert "【通知1】请各单位今天17:00前完成公共区域全面消杀" in out and "应回执8个单位" in out
     assert re.search(r"@赵管家\W@孙物业\W⏰ 【通知1】还有2个单位未回执：锦绣华庭、幸福里小区", out)
     assert "通知1 已回执 5/8，未回执：幸福里小区、市一中迁建工程、阳光网格" in out
+    # supplies bought, issued to the unit that ran low, confirmed by it
+    assert "✅ 已入库：口罩5000个、消毒液150桶、体温枪30把" in out
+    assert "📦 区里向阳光花园小区发放：口罩500个、消毒液5桶，领取后请回复「已领取」" in out
+    assert "✅ 阳光花园小区已确认领取：口罩500个、消毒液5桶" in out
     assert "已记录：走访40 排查150" in out and "✅ 阳光网格 2月26日网格日报已登记" in out
     blocks = re.split(r"^\d\d:\d\d (\S+)：$", out, flags=re.M)  # [before, speaker, text, speaker, text, ...]
     said = [text for speaker, text in zip(blocks[1::2], blocks[2::2], strict=True) if speaker == "防控小助手"]
