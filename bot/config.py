@@ -216,6 +216,7 @@ class RetentionSpec(BaseModel):
     member_phone_days: int = Field(default=180, ge=1)
     sent_messages_days: int = Field(default=30, ge=1)
     message_ids_days: int = Field(default=30, ge=1)
+    returning_workers_days: int = Field(default=30, ge=1)  # after a returning worker's 14-day observation ends
 
 
 class Config(BaseModel):

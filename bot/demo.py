@@ -22,6 +22,7 @@ from bot.config import Config
 from bot.connectors.wechaty import shared_cache_dir
 from bot.connectors.local import BOT_NAME, LocalPuppet
 from bot.outbox import Pacing
+from sqlalchemy import Engine
 
 ROOMS = {
     "room-property": "金山街道物业小区防控群",
@@ -99,6 +100,7 @@ async def play(cfg: Config, data_dir: Path) -> list[Line]:
     day = dt.date(2020, 2, 26)
     clock = FakeClock(dt.datetime.combine(day, dt.time(8, 0), cfg.tz))
     runtime = await rt.start(cfg, clock, engine=engine, puppet=puppet, pacing=Pacing(), cache_dir=shared_cache_dir())
+    seed_register(engine, day, clock.now())
     await puppet.login()
     await asyncio.wait_for(rt.login(runtime), 10)
     runtime.scheduler.tick()  # nothing due at 08:00: sets the scheduler's starting point
@@ -126,6 +128,28 @@ async def play(cfg: Config, data_dir: Path) -> list[Line]:
     await runtime.stop()
     engine.dispose()
     return lines
+
+
+def seed_register(engine: Engine, day: dt.date, now: dt.datetime) -> None:
+    """滨江壹号项目's returning workers, as `wxbot workers import` would have filed them: 120 back, 118
+    tested so far (its report says 核酸120: flagged), two whose 14-day observation ends today."""
+    from sqlmodel import Session
+
+    from storage import queries
+    from storage import workers as register
+    from storage.workers import WorkerRow
+
+    with Session(engine) as s:
+        site = next((u for u in queries.units_of_kind(s, kind="construction") if u.name == "滨江壹号项目"), None)
+        if site is None or site.id is None:
+            return
+        for i in range(120):
+            back = day - dt.timedelta(days=14 if i < 2 else 1 + i % 10)
+            tested = back + dt.timedelta(days=1) if i < 118 else None
+            row = WorkerRow(f"施工人员{i + 1:03d}", "", "", "湖南邵阳" if i % 2 else "四川达州", back, tested,
+                            "阴性" if tested else "", True)
+            register.upsert(s, unit_id=site.id, row=row, source="demo", now=now)
+        s.commit()
 
 
 def demo_photo() -> bytes:

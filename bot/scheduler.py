@@ -274,7 +274,7 @@ class _FixedClock:
 def limits_of(cfg: Config) -> retention.Limits:
     r = cfg.retention
     return retention.Limits(r.raw_text_days, r.named_values_days, r.photos_days, r.member_phone_days,
-                            r.sent_messages_days, r.message_ids_days)
+                            r.sent_messages_days, r.message_ids_days, r.returning_workers_days)
 
 
 def personal_keys(cfg: Config) -> list[str]:

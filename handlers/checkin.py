@@ -19,7 +19,7 @@ from handlers.parser.values import Value
 from handlers.warnings import resumption_lines, warning_line
 from handlers.receipts import cut, day_label, guess_line, problem_text, receipt_line, update_line
 from handlers.units import resolve
-from handlers import supplies
+from handlers import supplies, workers
 
 PHOTO_WINDOW = dt.timedelta(minutes=10)
 _NIL = re.compile(r"^(?P<unit>[^\d\n]{0,20}?)[\s:：,，]*(?:今日|今天)?(?:无异常|零报告|一切正常)[。.!！]*$")
@@ -87,6 +87,7 @@ def _one(msg: Incoming, ctx: Context, report: ParsedReport, member: Member | Non
         lines = [update_line(report.template, unit_obj.name, day, saved.changes)]
     lines += supply_lines(ctx, kind, report) + supplies.receipt_lines(ctx, unit_obj, report.fields)
     lines += warning_line(report) + resumption_lines(ctx, report, unit_obj.id, kind, day)
+    lines += workers.receipt_lines(ctx.session, report.template, unit_obj.id, report.fields, day)
     if report.unknown:
         lines.append("（未识别：" + "、".join(cut(u, 12) for u in report.unknown[:5]) + "）")
     if (note := _proxy_note(ctx, msg, member, unit_obj)) is not None:

@@ -13,8 +13,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlmodel import Session
 
-from storage import circulars, queries, stats
+from storage import circulars, queries, roster, stats
 from storage import supplies as supplies_store
+from storage import workers as workers_store
 from storage.export import ReportRow, report_rows
 from storage.queries import all_members
 from storage.queries import StoredValue
@@ -22,6 +23,7 @@ from storage.queries import StoredValue
 from handlers.context import Settings
 from handlers.privacy import mask
 from handlers.supplies import items as supply_items
+from handlers.workers_book import HEADERS as WORKER_HEADERS
 from handlers.templates import FieldType, Template, TemplateField
 
 FIXED = ["日期", "单位", "所属街道"]
@@ -117,6 +119,7 @@ def write_workbook(session: Session, settings: Settings, path: Path | BinaryIO, 
     _notices_sheet(wb.create_sheet("通知回执"), session, settings, start, end, stats.Scope(street, community), masked)
     if street is None and community is None:
         _supplies_sheet(wb.create_sheet("物资台账"), session, settings, start, end)
+    _workers_sheet(wb.create_sheet("返岗人员"), session, stats.Scope(street, community), masked)
     for ws in wb.worksheets:
         ws.freeze_panes = "A2"
     if isinstance(path, Path):
@@ -193,6 +196,21 @@ def _supplies_sheet(ws: Any, session: Session, settings: Settings, start: dt.dat
     for key, (bought, issued) in supplies_store.held(session).items():
         item = known.get(key)
         ws.append([item.name if item else key, bought, issued, bought - issued, item.measure if item else ""])
+
+
+def _workers_sheet(ws: Any, session: Session, scope: stats.Scope, masked: bool) -> None:
+    """The returning workers' register as it stands (personal numbers masked unless whole)."""
+    ws.append(list(WORKER_HEADERS))
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    units = {u.id: u for u in roster.all_units(session)}
+    for w in workers_store.everyone(session):
+        unit = units.get(w.unit_id)
+        if unit is None or scope.street not in (None, unit.parent) or scope.community not in (None, unit.community):
+            continue
+        ws.append([safe(unit.name), safe(w.name), _shown(w.id_number, masked), _shown(w.phone, masked), safe(w.origin),
+                   w.returned_on.isoformat(), w.test_date.isoformat() if w.test_date else "", w.test_result,
+                   "是" if w.record_made else "否", w.observation_end.isoformat()])
 
 
 def write_csv(session: Session, settings: Settings, path: Path, *, start: dt.date, end: dt.date,

@@ -109,6 +109,10 @@ def _anomalies(session: Session, settings: Settings, kind: str, day: dt.date, kd
     early = resumed_before_plan(session, settings, kind, day, scope)
     if early:
         kd.anomalies.append("已填复工但早于报备的计划复工日期：" + names(early))
+    if scope == stats.DISTRICT:
+        from handlers.workers import summary_lines as register_lines  # here: handlers.workers uses names() above
+
+        kd.anomalies += register_lines(session, settings, kind, day)
     stale = _stale(session, settings, kind, day, scope)
     if stale:
         kd.anomalies.append("连续2天以上未报：" + names(stale))

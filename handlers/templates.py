@@ -76,6 +76,11 @@ class Roles(BaseModel):
     resumed: str | None = None
     # a filing's date: a daily report saying `resumed` before it is flagged (计划复工日期)
     planned_date: str | None = None
+    # counts checked against the returning workers' register: back today (返岗), tested so far (核酸),
+    # health records made so far (建档)
+    returned: str | None = None
+    tested: str | None = None
+    records: str | None = None
 
 
 class Template(BaseModel):

@@ -432,3 +432,24 @@ class SupplyMove(SQLModel, table=True):
     at: dt.datetime
     confirmed_at: dt.datetime | None = None
     confirmed_by: str | None = None  # a member's name, or 日报 (the unit's next report showed the stock)
+
+
+class ReturningWorker(SQLModel, table=True):
+    """One worker back on a site (返岗人员健康档案): personal data, masked everywhere but for the allowed
+    role, purged `retention.returning_workers_days` after the observation ends."""
+
+    __table_args__ = (UniqueConstraint("unit_id", "name", "id_number", name="uq_worker_site_name_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str
+    id_number: str = ""
+    phone: str = ""
+    origin: str = ""  # where from (籍贯 / 来自)
+    returned_on: dt.date = Field(index=True)
+    test_date: dt.date | None = None
+    test_result: str = ""  # 阴性 | 阳性 | 待出 | ""
+    record_made: bool = False  # 健康档案已建立
+    observation_end: dt.date = Field(index=True)
+    source: str = ""
+    updated_at: dt.datetime

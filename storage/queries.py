@@ -339,3 +339,10 @@ def latest_value(session: Session, *, unit_id: int, templates: Sequence[str], ke
     if row is None:
         return None
     return row[0], row[1] if row[1] is not None else row[2]
+
+
+def report_on(session: Session, *, unit_id: int, template: str, day: dt.date) -> dict[str, StoredValue] | None:
+    """The values of a unit's report of a template on a day (None when it did not report)."""
+    found = session.exec(select(Report).where(Report.unit_id == unit_id, Report.template == template,
+                                              Report.report_date == day, Report.status == "ok")).first()
+    return None if found is None or found.id is None else report_values(session, report_id=found.id)

@@ -13,12 +13,13 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session
 
 from storage.models import (Attachment, Member, Notice, OutboxMessage, ProblemPhoto, ProcessedMessage, PurgeRun,
-                            Report, ReportRevision, ReportValue)
+                            Report, ReportRevision, ReportValue, ReturningWorker)
 
 _R, _V, _REV = Report.__table__, ReportValue.__table__, ReportRevision.__table__  # type: ignore[attr-defined]
 _ATT, _PHOTO = Attachment.__table__, ProblemPhoto.__table__  # type: ignore[attr-defined]
 _MEMBER, _OUT = Member.__table__, OutboxMessage.__table__  # type: ignore[attr-defined]
 _SEEN, _NOTICE = ProcessedMessage.__table__, Notice.__table__  # type: ignore[attr-defined]
+_WORKER = ReturningWorker.__table__  # type: ignore[attr-defined]
 CLEARED = ""  # what a message's text becomes once its time is up
 
 
@@ -30,6 +31,7 @@ class Limits:
     member_phone_days: int
     sent_messages_days: int
     message_ids_days: int
+    returning_workers_days: int = 30  # after the worker's observation ends
 
 
 def _count(session: Session, table: object, *where: object) -> int:
@@ -48,6 +50,7 @@ def purge(session: Session, *, now: dt.datetime, limits: Limits, personal_keys: 
     named = (_V.c.key.in_(keys), _V.c.text_value.is_not(None), _V.c.report_id.in_(old_reports))
     phones = (_MEMBER.c.phone.is_not(None), _MEMBER.c.updated_at < before(limits.member_phone_days))
     sent = (_OUT.c.status.in_(["sent", "dropped", "failed"]), _OUT.c.created_at < before(limits.sent_messages_days))
+    workers = (_WORKER.c.observation_end < before(limits.returning_workers_days).date(),)
     counts = {
         "report_texts": _count(session, _R, *old_raw),
         "earlier_versions": _count(session, _REV, _REV.c.created_at < before(limits.raw_text_days)),
@@ -57,6 +60,7 @@ def purge(session: Session, *, now: dt.datetime, limits: Limits, personal_keys: 
         "member_phones": _count(session, _MEMBER, *phones),
         "sent_messages": _count(session, _OUT, *sent),
         "message_ids": _count(session, _SEEN, _SEEN.c.processed_at < before(limits.message_ids_days)),
+        "returning_workers": _count(session, _WORKER, *workers),
     }
     if dry_run:
         return counts
@@ -73,6 +77,7 @@ def purge(session: Session, *, now: dt.datetime, limits: Limits, personal_keys: 
     conn.execute(delete(_OUT).where(*sent))
     conn.execute(delete(_SEEN).where(_SEEN.c.processed_at < before(limits.message_ids_days)))
     conn.execute(delete(_NOTICE).where(_NOTICE.c.created_at < before(limits.message_ids_days)))
+    conn.execute(delete(_WORKER).where(*workers))
     session.add(PurgeRun(at=now, counts=counts))
     return counts
 

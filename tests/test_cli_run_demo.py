@@ -60,6 +60,10 @@ def test_demo_plays_the_morning(tmp_path: Path) -> None:
     assert "【通知1】请各单位今天17:00前完成公共区域全面消杀" in out and "应回执8个单位" in out
     assert re.search(r"@赵管家\W@孙物业\W⏰ 【通知1】还有2个单位未回执：锦绣华庭、幸福里小区", out)
     assert "通知1 已回执 5/8，未回执：幸福里小区、市一中迁建工程、阳光网格" in out
+    # the site's report against its returning workers' register (核酸 120 reported, 118 on file)
+    assert "⚠️ 与返岗人员档案不符：核酸 报120人、档案118人，请核对" in out
+    assert out.count("📋 今日14天观察期满：施工人员001、施工人员002") == 1
+    assert "⚠️ 在建工地与返岗档案不符：滨江壹号项目（核酸报120/档案118）" in out
     # supplies bought, issued to the unit that ran low, confirmed by it
     assert "✅ 已入库：口罩5000个、消毒液150桶、体温枪30把" in out
     assert "📦 区里向阳光花园小区发放：口罩500个、消毒液5桶，领取后请回复「已领取」" in out

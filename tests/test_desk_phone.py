@@ -107,7 +107,7 @@ def desks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
 def _pages(url: str) -> list[str]:
     """Every page of the desk, for an admin; the units are the demo's site and first community."""
     return [f"/?date={DAY}", f"/?date={DAY}&state=missing", "/units/5?date=" + DAY, "/units/1?date=" + DAY,
-            "/problems", "/notices", "/notices/1", "/supplies", "/vocabulary", "/admin/units", "/admin/members", "/admin/groups", "/admin/users",
+            "/problems", "/notices", "/notices/1", "/supplies", "/workers", "/workers/5", "/vocabulary", "/admin/units", "/admin/members", "/admin/groups", "/admin/users",
             "/audit", "/status"]
 
 

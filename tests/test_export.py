@@ -42,7 +42,7 @@ async def test_workbook_matches_stored_reports_cell_by_cell(config: Config, engi
                   for r in queries.reports_on(s, report_date=DAY)}
         units = {u.name: u.id for k in config.kinds for u in queries.units_of_kind(s, kind=k)}
     wb = load_workbook(path)
-    assert wb.sheetnames == ["汇总", "分级汇总", "防控日报", "工地日报", "复工报备", "网格日报", "通知回执", "物资台账"]
+    assert wb.sheetnames == ["汇总", "分级汇总", "防控日报", "工地日报", "复工报备", "网格日报", "通知回执", "物资台账", "返岗人员"]
     levels = list(wb["分级汇总"].iter_rows(values_only=True))
     assert levels[0] == ("日期", "类别", "街道", "社区", "应报", "已报", "迟报", "未报单位")
     by_part = {(r[1], r[2], r[3]): r[4:] for r in levels[1:]}

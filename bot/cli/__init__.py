@@ -11,12 +11,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.cli import accounts, backup, config_cmd, data, doctor, roster, serve, status, supplies
+from bot.cli import accounts, backup, config_cmd, data, doctor, roster, serve, status, supplies, workers
 from bot.cli.common import EXIT_USAGE, fail, find_config
 from bot.config import Config, ConfigError, load_config
 
 __all__ = ["EXIT_USAGE", "build_parser", "main"]
-MODULES = [data, serve, accounts, roster, supplies, doctor, status, backup, config_cmd]
+MODULES = [data, serve, accounts, roster, supplies, workers, doctor, status, backup, config_cmd]
 
 DESCRIPTION = """wxbot — the housing bureau's WeChat group bot: it reads the reports (报送) people post,
 answers each one, reminds those who have not reported, and sends the officials their summaries.

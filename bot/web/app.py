@@ -18,12 +18,13 @@ from bot.config import Config
 from bot.web import guard
 from bot.web.desk import DESK, Desk, Health
 from bot.web.routes import (admin, api, audit, board, export, fleet, health, notices, problems, session,
-                            supplies, units, users, vocabulary)
+                            supplies, units, users, vocabulary, workers)
 from handlers.context import Clock
 
 __all__ = ["Health", "make_app"]
 ROUTES = [health.routes, session.routes, board.routes, units.routes, problems.routes, notices.routes, supplies.routes,
-          vocabulary.routes, export.routes, api.routes, audit.routes, admin.routes, users.routes, fleet.routes]
+          workers.routes, vocabulary.routes, export.routes, api.routes, audit.routes, admin.routes, users.routes,
+          fleet.routes]
 
 
 def secret_key(data_dir: Path) -> bytes:
