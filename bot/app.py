@@ -16,7 +16,7 @@ from handlers.chat import Action, Incoming, reply
 from handlers.context import Clock, Context, GroupInfo, Settings
 from handlers.parser import Parser, Registry
 from storage import outbox as outbox_store
-from storage import queries, rooms, vocab
+from storage import companies, queries, rooms, vocab
 from storage.db import is_db_fault, session_scope
 from storage.models import Member, Unit
 from storage.stats import Scope
@@ -60,6 +60,7 @@ def bootstrap(session: Session, cfg: Config, clock: Clock) -> None:
     queries.sync_units(session, units=[
         queries.UnitSeed(u.name, u.kind, u.parent, tuple(u.aliases), u.community) for u in cfg.units
     ])
+    seed_companies(session, cfg)
     units = {u.name: u.id for kind in cfg.kinds for u in queries.units_of_kind(session, kind=kind)}
     known = {m.contact_id for m in session.exec(select(Member).where(col(Member.contact_id).in_(
         [e.contact for e in cfg.roster])))}
@@ -68,6 +69,19 @@ def bootstrap(session: Session, cfg: Config, clock: Clock) -> None:
             session, contact_id=entry.contact, name=entry.name, unit_id=units.get(entry.unit or ""),
             role=entry.role, confirmed=True, now=clock.now(),
         )
+
+
+def seed_companies(session: Session, cfg: Config) -> None:
+    """config.yaml's property companies, and which of its units each manages (a unit a roster import
+    or an admin changed keeps what they set)."""
+    made = {c.name: companies.upsert(session, name=c.name, contact_id=c.contact, contact_name=c.contact_name,
+                                     phone=c.phone, source="config")[0] for c in cfg.companies}
+    named = {u.name: u.company for u in cfg.units if u.company}
+    for unit in session.exec(select(Unit).where(col(Unit.name).in_(list(named)))):
+        company = made.get(named[unit.name] or "")
+        if unit.source == "config" and company is not None and unit.company_id != company.id:
+            unit.company_id = company.id
+            session.add(unit)
 
 
 def group_info(cfg: Config, room_id: str, topic: str | None, bound_kind: str | None) -> GroupInfo | None:

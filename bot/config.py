@@ -30,6 +30,17 @@ class UnitSpec(BaseModel):
     kind: str
     parent: str | None = None  # the street
     community: str | None = None  # the community (a 小区's or a grid's)
+    company: str | None = None  # the property company managing it (one of `companies:`)
+
+
+class CompanySpec(BaseModel):
+    """A property company (物业公司) and its contact, who gets notices to companies privately."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    contact: str | None = None  # the contact's WeChat id
+    contact_name: str = ""
+    phone: str | None = None
 
 
 class GroupSpec(BaseModel):
@@ -231,6 +242,7 @@ class Config(BaseModel):
     shared_fields: dict[str, Any] = Field(default_factory=dict)  # YAML anchors only
     templates: list[Template]
     units: list[UnitSpec] = Field(default_factory=list)
+    companies: list[CompanySpec] = Field(default_factory=list)
     groups: list[GroupSpec] = Field(default_factory=list)
     roster: list[RosterEntry] = Field(default_factory=list)
     # WeChat accounts (one process each); none listed: one account, "default", over `transport`
@@ -370,6 +382,10 @@ def _cross_check(cfg: Config) -> list[tuple[str, str]]:
                 problems.append((f"groups.{i}.units.{j}", f"unknown unit '{name}'"))
             elif unit_kind[name] != g.kind:
                 problems.append((f"groups.{i}.units.{j}", f"unit '{name}' is of kind '{unit_kind[name]}', not '{g.kind}'"))
+    companies = {c.name for c in cfg.companies}
+    for i, u in enumerate(cfg.units):
+        if u.company is not None and u.company not in companies:
+            problems.append((f"units.{i}.company", f"unknown company '{u.company}' (companies: {', '.join(companies) or 'none'})"))
     for i, r in enumerate(cfg.roster):
         if r.unit is not None and r.unit not in unit_kind:
             problems.append((f"roster.{i}.unit", f"unknown unit '{r.unit}'"))

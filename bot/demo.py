@@ -34,8 +34,10 @@ PEOPLE = {
     "wxid_wang_cuiyuan": "王经理", "wxid_li_yangguang": "李主任", "wxid_zhao_jinxiu": "赵管家",
     "wxid_sun_xingfu": "孙物业", "wxid_chen_binjiang": "陈工", "wxid_liu_yizhong": "刘经理",
     "wxid_zhang_grid": "张网格员", "wxid_huang_grid": "黄网格员", "wxid_admin_zhou": "周科长",
+    "wxid_liu_huaqiang": "刘总", "wxid_he_jincheng": "何经理",
 }
-# ("HH:MM", room, sender, text); sender None means: the scheduler's clock reaches that time
+# ("HH:MM", room, sender, text); sender None means: the scheduler's clock reaches that time; room
+# "private" means the sender writes to the bot privately
 SCRIPT: list[tuple[str, str | None, str | None, str]] = [
     ("08:30", None, None, "prompts"),
     ("08:40", "room-property", "wxid_wang_cuiyuan", "小区：翠园小区\n测温：356人\n体温异常：无\n消杀：✅\n口罩：800"),
@@ -65,6 +67,8 @@ SCRIPT: list[tuple[str, str | None, str | None, str]] = [
     ("11:36", "room-property", "wxid_li_yangguang", "阳光花园收到，马上落实"),
     ("11:40", "room-construction", "wxid_chen_binjiang", "👌"),
     ("11:45", "room-grid", "wxid_zhang_grid", "收到"),
+    ("11:48", "room-officials", "wxid_admin_zhou", "通知 物业公司 请各物业公司本周五前上报所管小区的防疫物资需求"),
+    ("11:49", "private", "wxid_liu_huaqiang", "收到"),
     ("11:50", "room-officials", "wxid_admin_zhou", "入库 口罩5000 消毒液150桶 体温枪30"),
     ("11:52", "room-officials", "wxid_admin_zhou", "发放 阳光花园小区 口罩500 消毒液5桶"),
     ("11:58", "room-property", "wxid_li_yangguang", "已领取"),
@@ -111,13 +115,14 @@ async def play(cfg: Config, data_dir: Path) -> list[Line]:
         runtime.scheduler.tick()  # as the live loop does: whatever is due by now goes out first
         if who is not None:
             assert room is not None
-            lines.append(Line(clock.now(), room, PEOPLE[who], text, bot=False))
+            where = None if room == "private" else room
+            lines.append(Line(clock.now(), where or who, PEOPLE[who], text, bot=False))
             ts = int(clock.now().timestamp() * 1000)
             if text == "[图片]":
                 await puppet.post_image(room, who, demo_photo(), name="after.jpg", timestamp_ms=ts)
             else:
                 mentions = [cid for cid, name in PEOPLE.items() if f"@{name}" in text]
-                await puppet.post(room, who, text, mention_ids=mentions, timestamp_ms=ts)
+                await puppet.post(where, who, text, mention_ids=mentions, timestamp_ms=ts)
             for _ in range(5):
                 await asyncio.sleep(0)
             await runtime.settle()
@@ -166,7 +171,8 @@ def demo_photo() -> bytes:
 
 
 def print_transcript(lines: list[Line], console: Console) -> None:
-    for room_id, topic in ROOMS.items():
+    private = {ln.room: f"私聊：{PEOPLE[ln.room]}" for ln in lines if ln.room in PEOPLE}
+    for room_id, topic in {**ROOMS, **private}.items():
         console.print(Rule(f"[bold]{topic}[/bold]"))
         for line in (ln for ln in lines if ln.room == room_id):
             who = Text(f"{line.time:%H:%M} {line.speaker}：", style="bold green" if line.bot else "bold cyan")

@@ -34,7 +34,7 @@ ROUTES: list[Route] = [
     Route("assign", lambda m, c: m.kind == "text", problems.handle_assign),
     Route("rectified", lambda m, c: m.kind == "text", problems.handle_close),
     Route("reopen", lambda m, c: m.kind == "text", problems.handle_reopen),
-    Route("notice receipt", lambda m, c: m.kind == "text" and m.room_id is not None, notices.handle_acknowledgement),
+    Route("notice receipt", lambda m, c: m.kind == "text", notices.handle_acknowledgement),
     Route("supplies received", lambda m, c: m.kind == "text" and m.room_id is not None, supplies.handle_received),
     Route("prompt answer", lambda m, c: m.kind == "text" and _prompted(m, c), grid.handle_reply),
     Route("command", lambda m, c: m.kind == "text" and (m.private or c.group is not None or is_bind(m)),

@@ -16,10 +16,12 @@ from handlers.chat import Action, Incoming, Say, reply, strip_mentions
 from handlers.context import Context, GroupInfo, Settings
 from handlers.parser.normalize import unquote
 from handlers.summary import names
-from storage import circulars, queries
-from storage.models import Circular, Unit
+from storage import circulars, companies, queries
+from storage.models import Circular, Company, Unit
 
 ALL_WORDS = ("全部", "所有", "全体", "各群", "all")
+COMPANIES = "companies"  # a notice's target: each property company's contact, privately
+COMPANY_WORDS = ("各物业公司", "物业公司", "物业企业", "各物业企业")
 # a whole short message that says it was read; 翠园小区收到 and 收到，马上落实 too
 ACK_WORDS = ("收到", "已收到", "已阅", "已读", "阅", "知悉", "已知悉", "明白", "好的", "👌", "ok", "OK", "Ok")
 ACK_MAX_CHARS = 16
@@ -37,6 +39,9 @@ def _kinds_of(settings: Settings, word: str) -> tuple[list[str], int] | None:
     """The kinds a target word names and how many of its characters it used: 全部, a kind's name or a
     part of it (物业, 工地), a name glued to the text (物业小区请…)."""
     kinds = report_kinds(settings)
+    for w in COMPANY_WORDS:
+        if word.startswith(w):
+            return [COMPANIES], len(w)
     for w in ALL_WORDS:
         if word.startswith(w):
             return kinds, len(w)
@@ -62,7 +67,20 @@ def parse_notice(settings: Settings, arg: str) -> tuple[list[str], str]:
 
 
 def expected_units(session: Session, circular: Circular) -> list[Unit]:
-    return [u for k in circular.kinds for u in queries.units_of_kind(session, kind=k)]
+    return [u for k in circular.kinds if k != COMPANIES for u in queries.units_of_kind(session, kind=k)]
+
+
+def expected_companies(session: Session, circular: Circular) -> list[Company]:
+    return companies.all_companies(session) if COMPANIES in circular.kinds else []
+
+
+def missing(session: Session, circular: Circular) -> tuple[int, list[str]]:
+    """(how many should acknowledge, the names of those that have not)."""
+    units, firms = expected_units(session, circular), expected_companies(session, circular)
+    done_units = circulars.acknowledged_units(session, circular_id=circular.id or 0)
+    done_firms = circulars.acknowledged_companies(session, circular_id=circular.id or 0)
+    return len(units) + len(firms), ([u.name for u in units if u.id not in done_units]
+                                     + [c.name for c in firms if c.id not in done_firms])
 
 
 def post(session: Session, settings: Settings, *, kinds: list[str], text: str, sent_by: str, sent_by_name: str,
@@ -75,7 +93,10 @@ def post(session: Session, settings: Settings, *, kinds: list[str], text: str, s
     by = f"（{sent_by_name}发布）" if sent_by_name else ""
     body = f"【通知{circular.id}】{text}\n{by}请各单位收到后回复「收到」"
     rooms = [g.room_id for k in kinds for g in queries.groups_of_kind(session, kind=k)]
-    return circular, [Say(body, room_id=room) for room in dict.fromkeys(rooms)]
+    said: list[Action] = [Say(body, room_id=room) for room in dict.fromkeys(rooms)]
+    firm_body = f"【通知{circular.id}】{text}\n{by}请贵公司收到后回复「收到」"
+    said += [Say(firm_body, to_id=c.contact_id) for c in expected_companies(session, circular) if c.contact_id]
+    return circular, said
 
 
 def cmd_notice(msg: Incoming, ctx: Context, arg: str) -> list[Action] | None:
@@ -93,21 +114,22 @@ def cmd_notice(msg: Incoming, ctx: Context, arg: str) -> list[Action] | None:
     if circular is None:
         return []
     ctx.audit(msg.sender_id, "通知", f"通知{circular.id} {text}", msg.room_id or "private")
-    units = len(expected_units(ctx.session, circular))
-    where = "、".join(ctx.settings.kind_names[k] for k in kinds)
+    expected, _ = missing(ctx.session, circular)
+    where = "、".join(ctx.settings.kind_names.get(k, "物业公司") for k in kinds)
     until = circular.until.astimezone(ctx.settings.tz)
-    said = (f"✅ 通知{circular.id}已发往{len(actions)}个群（{where}），应回执{units}个单位；"
+    rooms = sum(1 for a in actions if isinstance(a, Say) and a.room_id)
+    firms = len(actions) - rooms
+    sent = "、".join(p for p in (f"{rooms}个群" if rooms else "", f"{firms}家物业公司的联系人（私聊）" if firms else "") if p)
+    said = (f"✅ 通知{circular.id}已发往{sent}（{where}），应回执{expected}个单位；"
             f"回执截至{until.month}月{until.day}日{until:%H:%M}，发「回执 {circular.id}」看回执情况")
     return [*actions, reply(msg, said, mention=False)]
 
 
 def rate(session: Session, circular: Circular) -> str:
     """通知7 已回执 112/116，未回执：…"""
-    done = circulars.acknowledged_units(session, circular_id=circular.id or 0)
-    units = expected_units(session, circular)
-    missing = [u.name for u in units if u.id not in done]
-    head = f"通知{circular.id} 已回执 {len(units) - len(missing)}/{len(units)}"
-    return head + (f"，未回执：{names(missing)}" if missing else "，全部已回执 👍")
+    expected, left = missing(session, circular)
+    head = f"通知{circular.id} 已回执 {expected - len(left)}/{expected}"
+    return head + (f"，未回执：{names(left)}" if left else "，全部已回执 👍")
 
 
 def cmd_acks(msg: Incoming, ctx: Context, arg: str) -> list[Action] | None:
@@ -135,6 +157,8 @@ def is_acknowledgement(text: str) -> bool:
 def handle_acknowledgement(msg: Incoming, ctx: Context) -> list[Action] | None:
     """A unit's 回执: recorded silently; when it is the last one, the officials are told. None when the
     message is no acknowledgement of an open notice (the next handler reads it)."""
+    if msg.kind == "text" and msg.private:
+        return _company_acknowledgement(msg, ctx)
     if msg.kind != "text" or ctx.group is None or ctx.group.kind not in report_kinds(ctx.settings):
         return None
     quoted = QUOTED.search(msg.text)
@@ -155,14 +179,28 @@ def handle_acknowledgement(msg: Incoming, ctx: Context) -> list[Action] | None:
     return []
 
 
+def _company_acknowledgement(msg: Incoming, ctx: Context) -> list[Action] | None:
+    """A company's contact answers a notice to the companies privately: 收到 (thanked, privately)."""
+    said = unquote(strip_mentions(msg.text)).strip()
+    firms = companies.by_contact(ctx.session, contact_id=msg.sender_id)
+    if not firms or not (is_acknowledgement(said) or QUOTED.search(msg.text)):
+        return None
+    open_ones = [c for c in circulars.open_ones(ctx.session, now=ctx.now) if COMPANIES in c.kinds]
+    for circular in reversed(open_ones):
+        for firm in firms:
+            if circulars.acknowledge(ctx.session, circular_id=circular.id or 0, company_id=firm.id,
+                                     contact_id=msg.sender_id, name=firm.contact_name or msg.sender_name,
+                                     words=said or "引用", now=ctx.now):
+                return [reply(msg, f"✅ 已记录{firm.name}对通知{circular.id}的回执"), *_completed(ctx, circular)]
+    return None
+
+
 def _completed(ctx: Context, circular: Circular) -> list[Action]:
     """Everyone has acknowledged: said once, to the officials' groups and to whoever sent it privately."""
-    done = circulars.acknowledged_units(ctx.session, circular_id=circular.id or 0)
-    if any(u.id not in done for u in expected_units(ctx.session, circular)):
+    expected, left = missing(ctx.session, circular)
+    if left or not circulars.mark_complete(ctx.session, circular=circular, now=ctx.now):
         return []
-    if not circulars.mark_complete(ctx.session, circular=circular, now=ctx.now):
-        return []
-    text = f"✅ 通知{circular.id} 已全部回执（{len(done)}/{len(done)}）"
+    text = f"✅ 通知{circular.id} 已全部回执（{expected}/{expected}）"
     rooms = [g.room_id for g in queries.groups_of_kind(ctx.session, kind=ctx.settings.officials_kind)]
     out: list[Action] = [Say(text, room_id=r) for r in rooms]
     if circular.origin_room is None and not circular.sent_by.startswith("desk:"):
@@ -196,4 +234,8 @@ def report(ctx: Context, room_id: str) -> list[Action]:
     for c in open_ones:
         if c.origin_room is None and not c.sent_by.startswith("desk:"):
             out.append(Say(rate(ctx.session, c), to_id=c.sent_by))
+        done = circulars.acknowledged_companies(ctx.session, circular_id=c.id or 0)
+        out += [Say(f"⏰ 【通知{c.id}】贵公司（{firm.name}）还未回执，收到后请回复「收到」\n原文：{c.text[:60]}",
+                    to_id=firm.contact_id)
+                for firm in expected_companies(ctx.session, c) if firm.id not in done and firm.contact_id]
     return out

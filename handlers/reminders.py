@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from storage import queries, stats
+from storage import companies, queries, stats
 
 from handlers.chat import Action, Say
 from handlers.context import Context, GroupInfo
@@ -103,4 +103,19 @@ def escalate(ctx: Context, kind: str, room_id: str, scope: stats.Scope = stats.D
         by_parent[(u.community if scope.street else u.parent) or "其他"].append(u.name)
     lines = [f"🔔 截止时间已过，{name}仍有{len(missing)}个单位未报送："]
     lines += [f"{parent}：{names(units)}" for parent, units in by_parent.items()]
-    return [Say("\n".join(lines), room_id=room_id)]
+    out: list[Action] = [Say("\n".join(lines), room_id=room_id)]
+    return out + (to_companies(ctx, kind, {u.unit_id for u in missing}) if scope == stats.DISTRICT else [])
+
+
+def to_companies(ctx: Context, kind: str, missing: set[int]) -> list[Action]:
+    """Each property company's contact hears, privately, which of its communities are still missing."""
+    out: list[Action] = []
+    for firm in companies.all_companies(ctx.session):
+        late = [u.name for u in companies.units_of(ctx.session, company_id=firm.id or 0)
+                if u.kind == kind and u.id in missing]
+        if late and firm.contact_id:
+            deadline = ctx.settings.deadlines.get(kind)
+            at = f"（截止{deadline.hour}:{deadline.minute:02d}已过）" if deadline else ""
+            out.append(Say(f"🔔 {firm.name}：贵公司管理的{names(late)}今日还未报送{at}，请督促尽快报送",
+                           to_id=firm.contact_id))
+    return out

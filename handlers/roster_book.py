@@ -14,13 +14,14 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from storage.models import Member, Unit
-from storage.roster import MemberRow, UnitRow
+from storage.models import Company, Member, Unit
+from storage.roster import CompanyRow, MemberRow, UnitRow
 
 from handlers.privacy import has_personal_number
 
-UNIT_SHEET, MEMBER_SHEET, HELP_SHEET = "单位", "人员", "说明"
-UNIT_HEADERS = ("名称", "类别", "街道", "社区", "别名", "报送人", "状态")
+UNIT_SHEET, MEMBER_SHEET, COMPANY_SHEET, HELP_SHEET = "单位", "人员", "公司", "说明"
+UNIT_HEADERS = ("名称", "类别", "街道", "社区", "别名", "报送人", "状态", "物业公司")
+COMPANY_HEADERS = ("名称", "联系人", "微信号", "手机")
 MEMBER_HEADERS = ("姓名", "微信号", "单位", "角色", "手机")
 ROLES = {"报送人": "reporter", "网格员": "grid_worker", "领导": "official"}
 ACTIVE = {"": True, "在用": True, "停用": False}
@@ -33,13 +34,16 @@ HELP = """填表说明
 4. 状态：空或「在用」；「停用」的单位不再提醒、不计入汇总，历史报送保留。
 5. 「人员」表每行一人：姓名、微信号必填；单位填「单位」表或系统里已有的单位名称；角色填 报送人、网格员 或 领导。
 6. 表中没有的单位和人员保持不变（不会被删除）；停用单位请把状态改为「停用」。
-7. 导入前先预览：wxbot roster import 名单.xlsx --dry-run"""
+7. 物业公司：管理该小区的物业公司，须在「公司」表或系统里；不填则保持不变。
+8. 「公司」表每行一家物业公司：名称必填；联系人的微信号用于私聊发通知和催报。
+9. 导入前先预览：wxbot roster import 名单.xlsx --dry-run"""
 
 
 @dataclass(slots=True)
 class Book:
     units: list[UnitRow] = field(default_factory=list)
     members: list[MemberRow] = field(default_factory=list)
+    companies: list[CompanyRow] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -83,7 +87,19 @@ def _unit_row(n: int, v: dict[str, str], kinds: Mapping[str, str], book: Book) -
         return None
     assert kind is not None
     aliases = tuple(a for a in SPLIT.split(v.get("别名", "")) if a and a != v["名称"])
-    return UnitRow(v["名称"], kind, v.get("街道") or None, v.get("社区") or None, aliases, ACTIVE[v.get("状态", "")])
+    return UnitRow(v["名称"], kind, v.get("街道") or None, v.get("社区") or None, aliases, ACTIVE[v.get("状态", "")],
+                   v.get("物业公司") or None)
+
+
+def _company_row(n: int, v: dict[str, str], book: Book) -> CompanyRow | None:
+    problems = [] if v.get("名称") else ["名称没有填"]
+    phone = re.sub(r"[\s-]", "", v.get("手机", ""))
+    if phone and not PHONE.match(phone):
+        problems.append(f"手机「{v['手机']}」不是11位手机号")
+    if problems:
+        book.errors.append(f"{COMPANY_SHEET}表第{n}行：" + "；".join(problems))
+        return None
+    return CompanyRow(v["名称"], v.get("联系人", ""), v.get("微信号") or None, phone or None)
 
 
 def _member_row(n: int, v: dict[str, str], book: Book) -> MemberRow | None:
@@ -138,7 +154,8 @@ def _check(book: Book, unit_lines: dict[str, int], reporters: dict[str, list[tup
                 book.errors.append(f"{UNIT_SHEET}表第{row}行：报送人「{who}」在「人员」表里属于「{person.unit}」")
 
 
-def read_book(path: Path, kinds: Mapping[str, str], existing_units: Mapping[str, str]) -> Book:
+def read_book(path: Path, kinds: Mapping[str, str], existing_units: Mapping[str, str],
+              existing_companies: Iterable[str] = ()) -> Book:
     """kinds: key -> Chinese name; existing_units: name -> kind of the units already in the database."""
     book = Book()
     try:
@@ -174,8 +191,15 @@ def read_book(path: Path, kinds: Mapping[str, str], existing_units: Mapping[str,
             seen[member.contact_id] = n
             book.members.append(member)
             member_lines.append(n)
+    if COMPANY_SHEET in wb.sheetnames:
+        book.companies = [c for n, v in _rows(wb[COMPANY_SHEET], COMPANY_HEADERS, book)
+                          if (c := _company_row(n, v, book)) is not None]
     wb.close()
     _check(book, unit_lines, reporters, member_lines, existing_units)
+    firms = {c.name for c in book.companies} | set(existing_companies)
+    for unit in book.units:
+        if unit.company is not None and unit.company not in firms:
+            book.errors.append(f"{UNIT_SHEET}表第{unit_lines[unit.name]}行：物业公司「{unit.company}」在「公司」表和系统里都没有")
     return book
 
 
@@ -191,8 +215,10 @@ def _sheet(ws: Worksheet, headers: tuple[str, ...], rows: Iterable[tuple[Any, ..
     ws.freeze_panes = "A2"
 
 
-def write_book(path: Path, kinds: Mapping[str, str], units: list[Unit], members: list[Member]) -> None:
+def write_book(path: Path, kinds: Mapping[str, str], units: list[Unit], members: list[Member],
+               firms: list[Company] | None = None) -> None:
     """The roster as it stands (or, with no units, the example rows of a template)."""
+    firm_names = {c.id: c.name for c in firms or []}
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -201,7 +227,8 @@ def write_book(path: Path, kinds: Mapping[str, str], units: list[Unit], members:
     for m in members:
         by_unit.setdefault(m.unit_id, []).append(m)
     rows = [(u.name, kinds.get(u.kind, u.kind), u.parent or "", u.community or "", "、".join(u.aliases),
-             "、".join(m.name or m.contact_id for m in by_unit.get(u.id, [])), "在用" if u.active else "停用")
+             "、".join(m.name or m.contact_id for m in by_unit.get(u.id, [])), "在用" if u.active else "停用",
+             firm_names.get(u.company_id, ""))
             for u in units]
     _sheet(ws, UNIT_HEADERS, rows)
     choice = DataValidation(type="list", formula1='"' + ",".join(kinds.values()) + '"', allow_blank=True)
@@ -218,6 +245,8 @@ def write_book(path: Path, kinds: Mapping[str, str], units: list[Unit], members:
     role = DataValidation(type="list", formula1='"' + ",".join(ROLES) + '"', allow_blank=True)
     people.add_data_validation(role)
     role.add("D2:D5000")
+    _sheet(wb.create_sheet(COMPANY_SHEET), COMPANY_HEADERS,
+           [(c.name, c.contact_name, c.contact_id or "", c.phone or "") for c in firms or []])
     notes = wb.create_sheet(HELP_SHEET)
     for line in HELP.format(kinds="、".join(kinds.values())).splitlines():
         notes.append([line])
@@ -225,12 +254,13 @@ def write_book(path: Path, kinds: Mapping[str, str], units: list[Unit], members:
     wb.save(path)
 
 
-def example_units(kinds: Mapping[str, str]) -> tuple[list[Unit], list[Member]]:
+def example_units(kinds: Mapping[str, str]) -> tuple[list[Unit], list[Member], list[Company]]:
     """Two example rows for the template, in the bureau's words."""
     import datetime as dt
 
     first = next(iter(kinds), "property")
-    unit = Unit(id=1, name="翠园小区", kind=first, parent="金山街道", community="翠园社区", aliases=["翠园"])
+    unit = Unit(id=1, name="翠园小区", kind=first, parent="金山街道", community="翠园社区", aliases=["翠园"],
+                company_id=1)
     member = Member(contact_id="wxid_example123", name="王经理", unit_id=1, role="reporter",
                     updated_at=dt.datetime(2020, 1, 1))
-    return [unit], [member]
+    return [unit], [member], [Company(id=1, name="华强物业", contact_name="刘总", contact_id="wxid_example456")]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from storage import outbox, stats
+from storage import companies, outbox, stats
 
 from handlers import problems
 from handlers.context import Settings
@@ -166,6 +166,20 @@ def rollup_line(kd: KindDay, level: str) -> str | None:
     return f"分{LEVEL_NAMES[level]}：" + " · ".join(parts[:MAX_NAMED]) + (f" 等{len(parts)}个" if len(parts) > MAX_NAMED else "")
 
 
+def company_line(kd: KindDay, managed: dict[int, int], firms: dict[int | None, str]) -> str | None:
+    """分物业公司：锦城物业 1/2 · 华强物业 2/2 — reported / managed per property company."""
+    counts: dict[str, list[int]] = {}
+    for u in kd.units:
+        name = firms.get(managed.get(u.unit_id))
+        if name:
+            c = counts.setdefault(name, [0, 0])
+            c[0], c[1] = c[0] + (u.unit_id in kd.done), c[1] + 1
+    if not counts:
+        return None
+    parts = [f"{n} {r}/{e}" for n, (r, e) in sorted(counts.items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[1][0] - kv[1][1], kv[0]))]
+    return "分物业公司：" + " · ".join(parts[:MAX_NAMED]) + (f" 等{len(parts)}个" if len(parts) > MAX_NAMED else "")
+
+
 def daily_summary(session: Session, settings: Settings, day: dt.date, *, as_of: dt.datetime | None = None,
                   late: bool = False, kind: str | None = None, scope: stats.Scope = stats.DISTRICT,
                   by: str | None = None) -> str:
@@ -175,10 +189,13 @@ def daily_summary(session: Session, settings: Settings, day: dt.date, *, as_of: 
     if scope != stats.DISTRICT:
         days = [kd for kd in days if kd.expected]  # a street without construction sites has no such line
     level = by or level_below(scope)
+    managed = stats.unit_companies(session)
+    firms = {c.id: c.name for c in companies.all_companies(session)} if managed else {}
     for kd in days:
         line = rollup_line(kd, level) if level else None
-        if line:
-            kd.lines.insert(0, line)
+        for extra in (company_line(kd, managed, firms), line):
+            if extra:
+                kd.lines.insert(0, extra)
     when = f"（截至{as_of:%H:%M}）" if as_of is not None else ""
     where = scope.community or scope.street or ""
     lines = [f"📊 {where}{day_label(day)}防控日报汇总{when}" + ("【补发】" if late else "")]

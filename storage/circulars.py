@@ -46,18 +46,24 @@ def acknowledgements(session: Session, *, circular_id: int) -> list[Acknowledgem
 
 
 def acknowledged_units(session: Session, *, circular_id: int) -> set[int]:
-    return {a.unit_id for a in acknowledgements(session, circular_id=circular_id)}
+    return {a.unit_id for a in acknowledgements(session, circular_id=circular_id) if a.unit_id is not None}
 
 
-def acknowledge(session: Session, *, circular_id: int, unit_id: int, contact_id: str, name: str, words: str,
-                now: dt.datetime) -> bool:
-    """The unit's 回执 (the first one counts); False when the unit had already acknowledged."""
-    if unit_id in acknowledged_units(session, circular_id=circular_id):
+def acknowledged_companies(session: Session, *, circular_id: int) -> set[int]:
+    return {a.company_id for a in acknowledgements(session, circular_id=circular_id) if a.company_id is not None}
+
+
+def acknowledge(session: Session, *, circular_id: int, contact_id: str, name: str, words: str, now: dt.datetime,
+                unit_id: int | None = None, company_id: int | None = None) -> bool:
+    """The unit's (or company's) 回执 (the first one counts); False when it had already acknowledged."""
+    done = (acknowledged_units(session, circular_id=circular_id) if unit_id is not None
+            else acknowledged_companies(session, circular_id=circular_id))
+    if (unit_id if unit_id is not None else company_id) in done:
         return False
     try:
         with session.begin_nested():
-            session.add(Acknowledgement(circular_id=circular_id, unit_id=unit_id, contact_id=contact_id, name=name,
-                                        words=words[:60], at=now))
+            session.add(Acknowledgement(circular_id=circular_id, unit_id=unit_id, company_id=company_id,
+                                        contact_id=contact_id, name=name, words=words[:60], at=now))
     except IntegrityError:  # another process recorded the same unit a moment ago
         return False
     return True

@@ -21,6 +21,7 @@ class Unit(SQLModel, table=True):
     source: str = "config"  # config | admin | roster
     active: bool = True
     community: str | None = None  # the community it belongs to (a grid's, a 小区's own)
+    company_id: int | None = Field(default=None, foreign_key="company.id")  # the property company managing it
 
 
 class Group(SQLModel, table=True):
@@ -405,13 +406,16 @@ class Circular(SQLModel, table=True):
 
 
 class Acknowledgement(SQLModel, table=True):
-    """A unit's 回执 of a notice: the first member of the unit who acknowledged, and when."""
+    """A unit's (or, for a notice to the companies, a company's) 回执 of a notice: the first who
+    acknowledged for it, and when."""
 
-    __table_args__ = (UniqueConstraint("circular_id", "unit_id", name="uq_ack_circular_unit"),)
+    __table_args__ = (UniqueConstraint("circular_id", "unit_id", name="uq_ack_circular_unit"),
+                      UniqueConstraint("circular_id", "company_id", name="uq_ack_circular_company"))
 
     id: int | None = Field(default=None, primary_key=True)
     circular_id: int = Field(foreign_key="circular.id", index=True)
-    unit_id: int = Field(foreign_key="unit.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    company_id: int | None = Field(default=None, foreign_key="company.id")  # a notice to the companies
     contact_id: str
     name: str = ""
     words: str = ""  # what they wrote (收到, 已阅, a quote)
@@ -453,3 +457,15 @@ class ReturningWorker(SQLModel, table=True):
     observation_end: dt.date = Field(index=True)
     source: str = ""
     updated_at: dt.datetime
+
+
+class Company(SQLModel, table=True):
+    """A property company (物业公司) managing several communities; its contact gets the notices sent
+    to companies and the names of its communities still missing at the deadline."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    contact_id: str | None = None  # the contact's WeChat id (messaged privately)
+    contact_name: str = ""
+    phone: str | None = None  # personal data, masked like every phone number
+    source: str = "config"  # config | roster

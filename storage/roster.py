@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from storage import vocab
+from storage import companies, vocab
 from storage.models import Group, Member, Report, Unit
 
 
@@ -20,6 +20,15 @@ class UnitRow:
     community: str | None = None
     aliases: tuple[str, ...] = ()
     active: bool = True
+    company: str | None = None  # None: left as it is
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyRow:
+    name: str
+    contact_name: str = ""
+    contact_id: str | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +49,13 @@ class Changes:
     retired_units: list[str] = field(default_factory=list)
     added_members: list[str] = field(default_factory=list)
     changed_members: list[str] = field(default_factory=list)
+    companies: list[str] = field(default_factory=list)
     unchanged: int = 0
 
     @property
     def any(self) -> bool:
         return bool(self.added_units or self.changed_units or self.retired_units or self.added_members
-                    or self.changed_members)
+                    or self.changed_members or self.companies)
 
 
 def all_units(session: Session) -> list[Unit]:
@@ -56,26 +66,40 @@ def all_members(session: Session) -> list[Member]:
     return list(session.exec(select(Member).order_by(col(Member.unit_id), col(Member.id))))
 
 
-def _unit_diff(unit: Unit, row: UnitRow) -> list[str]:
+def _unit_diff(unit: Unit, row: UnitRow, firms: dict[str, int], names: dict[int, str]) -> list[str]:
     said = []
     pairs = [("类别", unit.kind, row.kind), ("街道", unit.parent, row.street), ("社区", unit.community, row.community),
              ("别名", "、".join(unit.aliases), "、".join(row.aliases)), ("状态", unit.active, row.active)]
+    if row.company is not None and firms.get(row.company) != unit.company_id:
+        pairs.append(("物业公司", names.get(unit.company_id or 0, ""), row.company))
     for label, before, after in pairs:
         if before != after:
             said.append(f"{label} {before or '—'}→{after or '—'}")
     return said
 
 
-def apply_units(session: Session, rows: list[UnitRow], changes: Changes) -> dict[str, Unit]:
+def apply_companies(session: Session, rows: list[CompanyRow], changes: Changes) -> dict[str, int]:
+    """Companies by name (added or their contact updated); returns name -> id of every company."""
+    for row in rows:
+        _, changed = companies.upsert(session, name=row.name, contact_id=row.contact_id,
+                                      contact_name=row.contact_name, phone=row.phone, source="roster")
+        if changed:
+            changes.companies.append(f"{row.name}（联系人 {row.contact_name or '—'}）")
+    return {c.name: c.id for c in companies.all_companies(session) if c.id is not None}
+
+
+def apply_units(session: Session, rows: list[UnitRow], changes: Changes, firms: dict[str, int]) -> dict[str, Unit]:
     existing = {u.name: u for u in all_units(session)}
+    names = {i: n for n, i in firms.items()}
     for row in rows:
         unit = existing.get(row.name)
         if unit is None:
             unit = Unit(name=row.name, kind=row.kind, parent=row.street, community=row.community,
-                        aliases=list(row.aliases), source="roster", active=row.active)
+                        aliases=list(row.aliases), source="roster", active=row.active,
+                        company_id=firms.get(row.company or ""))
             changes.added_units.append(row.name)
         else:
-            diff = _unit_diff(unit, row)
+            diff = _unit_diff(unit, row, firms, names)
             if not diff:
                 changes.unchanged += 1
                 continue
@@ -83,6 +107,8 @@ def apply_units(session: Session, rows: list[UnitRow], changes: Changes) -> dict
                 f"{row.name}：{'，'.join(diff)}")
             unit.kind, unit.parent, unit.community = row.kind, row.street, row.community
             unit.aliases, unit.active, unit.source = list(row.aliases), row.active, "roster"
+            if row.company is not None:
+                unit.company_id = firms.get(row.company)
         session.add(unit)
         existing[row.name] = unit
     session.flush()
@@ -127,11 +153,12 @@ def retire_examples(session: Session, keep: set[str], changes: Changes) -> None:
             changes.retired_units.append(f"{unit.name}：配置文件里的示例单位，名单里没有，停用")
 
 
-def apply(session: Session, *, units: list[UnitRow], members: list[MemberRow], now: dt.datetime) -> Changes:
+def apply(session: Session, *, units: list[UnitRow], members: list[MemberRow], now: dt.datetime,
+          firms: list[CompanyRow] | None = None) -> Changes:
     """Everything in the caller's one transaction: the caller commits, or rolls back for a dry run."""
     changes = Changes()
     retire_examples(session, {u.name for u in units}, changes)
-    known = apply_units(session, units, changes)
+    known = apply_units(session, units, changes, apply_companies(session, firms or [], changes))
     apply_members(session, members, known, changes, now)
     if changes.any:
         vocab.bump(session)

@@ -153,8 +153,8 @@ def units_with(session: Session, *, scope: Scope = DISTRICT, kind: str, template
     return {u for (u,) in session.connection().execute(query)}
 
 
-# (unit id, name, kind, street, report id or None, late, nil, warning count or None, community)
-BoardRow = tuple[int, str, str, "str | None", "int | None", bool, bool, "int | None", "str | None"]
+# (unit id, name, kind, street, report id or None, late, nil, warning count or None, community, company id)
+BoardRow = tuple[int, str, str, "str | None", "int | None", bool, bool, "int | None", "str | None", "int | None"]
 
 
 def day_board(session: Session, *, day: dt.date, templates: Sequence[str], warning_keys: Sequence[str] = (),
@@ -167,7 +167,7 @@ def day_board(session: Session, *, day: dt.date, templates: Sequence[str], warni
                                    _R.c.template.in_(list(templates))))
     joined = joined.outerjoin(warning, and_(warning.c.report_id == _R.c.id, warning.c.key.in_(list(warning_keys))))
     query = core_select(_U.c.id, _U.c.name, _U.c.kind, _U.c.parent, _R.c.id, _R.c.late, _R.c.nil,
-                        warning.c.int_value, _U.c.community).select_from(joined).where(_U.c.active)
+                        warning.c.int_value, _U.c.community, _U.c.company_id).select_from(joined).where(_U.c.active)
     if kinds is not None:
         query = query.where(_U.c.kind.in_(list(kinds)))
     if street is not None:
@@ -268,3 +268,9 @@ def latest_values(session: Session, *, keys: Sequence[str], start: dt.date, end:
     for uid, key, value in session.connection().execute(query):
         out.setdefault(uid, {})[key] = int(value)
     return out
+
+
+def unit_companies(session: Session) -> dict[int, int]:
+    """unit id -> the id of the property company managing it."""
+    query = core_select(_U.c.id, _U.c.company_id).where(_U.c.company_id.is_not(None))
+    return {u: c for u, c in session.connection().execute(query)}

@@ -25,6 +25,7 @@ PEOPLE = {
     "wxid_wang_cuiyuan": "王经理", "wxid_li_yangguang": "李主任", "wxid_zhao_jinxiu": "赵管家",
     "wxid_sun_xingfu": "孙物业", "wxid_chen_binjiang": "陈工", "wxid_liu_yizhong": "刘经理",
     "wxid_zhang_grid": "张网格员", "wxid_huang_grid": "黄网格员", "wxid_admin_zhou": "周科长", "wxid_stranger": "新来的",
+    "wxid_liu_huaqiang": "刘总", "wxid_he_jincheng": "何经理",
 }
 
 

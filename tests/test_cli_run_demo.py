@@ -64,6 +64,10 @@ def test_demo_plays_the_morning(tmp_path: Path) -> None:
     assert "⚠️ 与返岗人员档案不符：核酸 报120人、档案118人，请核对" in out
     assert out.count("📋 今日14天观察期满：施工人员001、施工人员002") == 1
     assert "⚠️ 在建工地与返岗档案不符：滨江壹号项目（核酸报120/档案118）" in out
+    # property companies: the escalation names each company's missing communities to its contact privately;
+    # a notice to the companies, acknowledged privately; the summary rolls up by company
+    assert "🔔 锦城物业：贵公司管理的幸福里小区今日还未报送（截止10:00已过），请督促尽快报送" in out
+    assert "✅ 已记录华强物业对通知2的回执" in out and "分物业公司：华强物业 2/2 · 锦城物业 2/2" in out
     # supplies bought, issued to the unit that ran low, confirmed by it
     assert "✅ 已入库：口罩5000个、消毒液150桶、体温枪30把" in out
     assert "📦 区里向阳光花园小区发放：口罩500个、消毒液5桶，领取后请回复「已领取」" in out

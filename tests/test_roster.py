@@ -110,8 +110,8 @@ def test_the_template_is_a_workbook_with_the_sheets_and_help(tmp_path: Path) -> 
     proc = wxbot(tmp_path, "roster", "template", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     wb = load_workbook(out)
-    assert wb.sheetnames == ["单位", "人员", "说明"]
-    assert [c.value for c in wb["单位"][1]] == ["名称", "类别", "街道", "社区", "别名", "报送人", "状态"]
+    assert wb.sheetnames == ["单位", "人员", "公司", "说明"]
+    assert [c.value for c in wb["单位"][1]] == ["名称", "类别", "街道", "社区", "别名", "报送人", "状态", "物业公司"]
     assert "物业小区、在建工地、网格" in str(wb["说明"]["A2"].value)
     assert wxbot(tmp_path, "roster", "template", "-o", str(tmp_path / "x.txt")).returncode == 2
 
@@ -148,3 +148,32 @@ def test_two_people_of_one_name_are_a_row_error_not_a_traceback(tmp_path: Path) 
     fixed = [["东湖小区", "物业小区", "", "", "", "wxid_ww1", ""], ["西湖小区", "物业小区", "", "", "", "wxid_ww2", ""]]
     ok = wxbot(tmp_path, "roster", "import", str(book(tmp_path / "fixed.xlsx", fixed, people)))
     assert ok.returncode == 0, ok.stderr
+
+
+def test_companies_come_with_the_roster_and_go_back_out(tmp_path: Path) -> None:
+    assert wxbot(tmp_path, "db", "upgrade").returncode == 0
+    path = book(tmp_path / "c.xlsx", [], [])
+    wb = load_workbook(path)
+    ws = wb["单位"]
+    ws.delete_rows(1)
+    ws.append(["名称", "类别", "街道", "社区", "别名", "报送人", "状态", "物业公司"])
+    ws.append(["海棠湾小区", "物业小区", "银湖街道", "银湖社区", "", "", "", "万家物业"])
+    ws.append(["梧桐苑", "物业小区", "银湖街道", "银湖社区", "", "", "", "没登记的物业"])
+    firms = wb.create_sheet("公司")
+    firms.append(["名称", "联系人", "微信号", "手机"])
+    firms.append(["万家物业", "钱经理", "wxid_qian_wanjia", "13912345678"])
+    firms.append(["", "无名", "", "123"])
+    wb.save(path)
+    bad = wxbot(tmp_path, "roster", "import", str(path))
+    assert bad.returncode == 2 and "单位表第3行：物业公司「没登记的物业」在「公司」表和系统里都没有" in bad.stdout
+    assert "公司表第3行：名称没有填；手机「123」不是11位手机号" in bad.stdout
+    ws.delete_rows(3)
+    firms.delete_rows(3)
+    wb.save(path)
+    good = wxbot(tmp_path, "roster", "import", str(path))
+    assert good.returncode == 0 and "万家物业（联系人 钱经理）" in good.stdout, good.stdout + good.stderr
+    assert wxbot(tmp_path, "roster", "export", "-o", str(tmp_path / "out.xlsx")).returncode == 0
+    out = load_workbook(tmp_path / "out.xlsx")
+    row = next(r for r in out["单位"].iter_rows(values_only=True) if r[0] == "海棠湾小区")
+    assert row[7] == "万家物业"
+    assert ("万家物业", "钱经理", "wxid_qian_wanjia", "13912345678") in list(out["公司"].iter_rows(values_only=True))

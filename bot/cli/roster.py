@@ -32,14 +32,14 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
     from sqlmodel import Session
 
     from handlers.roster_book import write_book
-    from storage import roster
+    from storage import companies, roster
 
     out = _xlsx(args.output)
     if out is None:
         return fail(f"-o {args.output}：名单是 Excel 文件，请以 .xlsx 结尾")
     with checked_engine(cfg) as engine, Session(engine) as s:
         units, members = roster.all_units(s), roster.all_members(s)
-        write_book(out, dict(cfg.kinds), units, members)
+        write_book(out, dict(cfg.kinds), units, members, companies.all_companies(s))
     print(f"已导出 {out}：{len(units)} 个单位，{len(members)} 人")
     return 0
 
@@ -50,7 +50,7 @@ def _print_changes(changes: object) -> None:
     assert isinstance(changes, Changes)
     for title, items in (("新增单位", changes.added_units), ("修改单位", changes.changed_units),
                          ("停用单位", changes.retired_units), ("新增人员", changes.added_members),
-                         ("修改人员", changes.changed_members)):
+                         ("物业公司", changes.companies), ("修改人员", changes.changed_members)):
         if items:
             print(f"{title} {len(items)}:")
             for item in items[:200]:
@@ -64,7 +64,7 @@ def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
     from sqlmodel import Session
 
     from handlers.roster_book import read_book
-    from storage import audit, roster
+    from storage import audit, companies, roster
 
     path = Path(args.workbook)
     if not path.exists():
@@ -72,12 +72,13 @@ def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
     now = dt.datetime.now(cfg.tz)
     with checked_engine(cfg) as engine, Session(engine) as s:
         existing = {u.name: u.kind for u in roster.all_units(s)}
-        book = read_book(path, {k: v for k, v in cfg.kinds.items() if cfg.templates_of(k)}, existing)
+        book = read_book(path, {k: v for k, v in cfg.kinds.items() if cfg.templates_of(k)}, existing,
+                         [c.name for c in companies.all_companies(s)])
         if book.errors:
             for line in book.errors:
                 print(line)
             return fail(f"{path.name} 有 {len(book.errors)} 处要改，未导入任何内容")
-        changes = roster.apply(s, units=book.units, members=book.members, now=now)
+        changes = roster.apply(s, units=book.units, members=book.members, now=now, firms=book.companies)
         _print_changes(changes)
         if args.dry_run:
             s.rollback()

@@ -12,13 +12,13 @@ from bot.web.auth import Account
 from handlers.context import Settings
 from handlers.problems import names_of_units
 from storage import problems as problem_store
-from storage import queries, stats, vocab
+from storage import companies, queries, stats, vocab
 from storage.models import Problem
 
 
-# a unit on the day board: (id, name, kind, street, community, state, fever cases, nil report); tuples,
-# not dicts, so a district of 10,000 units costs little and only the page shown becomes dicts
-Row = tuple[int, str, str, "str | None", "str | None", str, int, bool]
+# a unit on the day board: (id, name, kind, street, community, state, fever cases, nil report, company
+# id); tuples, not dicts, so a district of 10,000 units costs little and only the page shown becomes dicts
+Row = tuple[int, str, str, "str | None", "str | None", str, int, bool, "int | None"]
 ATTENTION = {"anomaly": 0, "missing": 1, "late": 2, "reported": 3}
 
 
@@ -40,8 +40,8 @@ def board_summary(session: Session, settings: Settings, account: Account, day: d
     community = account.community or community
     rows: list[Row] = [
         (u, n, k, p, c, "missing" if rid is None else "anomaly" if f else "late" if late else "reported", f or 0,
-         bool(nil))
-        for u, n, k, p, rid, late, nil, f, c in stats.day_board(session, day=day, templates=templates,
+         bool(nil), firm)
+        for u, n, k, p, rid, late, nil, f, c, firm in stats.day_board(session, day=day, templates=templates,
                                                                   warning_keys=warnings, kinds=kinds, street=street,
                                                                   community=community)]
     counts = Counter(r[5] for r in rows)
@@ -53,12 +53,13 @@ def board_summary(session: Session, settings: Settings, account: Account, day: d
     return {"date": day.isoformat(), "kind": kind, "street": street, "community": community, "totals": totals,
             "rows": rows, "streets": sorted({p for p, _ in every if p}),
             "communities": sorted({c for p, c in every if c and street in (None, p)}),
-            "kinds": {k: settings.kind_names[k] for k in kinds}, "by": by, "rollup": rollup(rows, by)}
+            "kinds": {k: settings.kind_names[k] for k in kinds}, "by": by, "rollup": rollup(rows, by),
+            "companies": company_rollup(session, rows)}
 
 
 def unit_dicts(rows: list[Row], settings: Settings) -> list[dict[str, Any]]:
     return [{"id": u, "name": n, "kind": k, "kind_name": settings.kind_names[k], "street": p, "community": c,
-             "state": state, "fever": f, "nil": nil} for u, n, k, p, c, state, f, nil in rows]
+             "state": state, "fever": f, "nil": nil} for u, n, k, p, c, state, f, nil, _ in rows]
 
 
 def attention_first(rows: list[Row]) -> list[Row]:
@@ -88,6 +89,18 @@ def rollup(rows: list[Row], by: str) -> list[dict[str, Any]]:
             g["reported"] += 1
             g["anomaly"] += r[5] == "anomaly"
     return sorted(groups.values(), key=lambda g: (g["reported"] / g["units"], g["reported"] - g["units"], g["name"]))
+
+
+def company_rollup(session: Session, rows: list[Row]) -> list[dict[str, Any]]:
+    """华强物业 5/6: reported / managed per property company, the least complete first."""
+    firms = {c.id: c.name for c in companies.all_companies(session)}
+    groups: dict[str, list[int]] = {}
+    for r in rows:
+        if r[8] in firms:
+            g = groups.setdefault(firms[r[8]], [0, 0])
+            g[0], g[1] = g[0] + (r[5] != "missing"), g[1] + 1
+    return [{"name": n, "reported": a, "units": b}
+            for n, (a, b) in sorted(groups.items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[1][0] - kv[1][1], kv[0]))]
 
 
 def sees(account: Account, street: str | None, community: str | None) -> bool:

@@ -91,7 +91,7 @@ def board_page(data: dict[str, Any], account: Any, csrf: str, chart: str = "", s
 <div class="totals"><div>单位 <b id="t-units">{t["units"]}</b></div><div>已报 <b id="t-reported">{t["reported"]}</b></div>
 <div>迟报 <b>{t["late"]}</b></div><div>异常 <b id="t-anomaly">{t["anomaly"]}</b></div><div>未报 <b id="t-missing">{t["missing"]}</b></div>
 <div>体温异常 <b>{t["fever"]}</b>人</div><div><a href="{export}" id="download">下载Excel</a></div></div>
-{_rollup(data)}{trend}
+{_rollup(data)}{_companies(data)}{trend}
 <h3>单位（异常、未报、迟报在前）</h3>{paging}
 <div class="grid" id="units">{tiles or '<p>没有符合条件的单位</p>'}</div>{paging if data["pages"] > 1 else ""}"""
     return layout("日报看板", body, account, csrf)
@@ -106,6 +106,14 @@ def _rollup(data: dict[str, Any]) -> str:
              escape("、".join(g["missing"]) + (f'等{g["missing_count"]}个' if g["missing_count"] > len(g["missing"]) else ""))]
             for g in data["rollup"]]
     return f'<h3>分{level}</h3>' + table([level, "已报/应报", "异常", "未报"], rows, table_id="rollup")
+
+
+def _companies(data: dict[str, Any]) -> str:
+    """分物业公司: reported / managed per property company, the least complete first."""
+    if not data.get("companies"):
+        return ""
+    rows = [[escape(c["name"]), f'{c["reported"]}/{c["units"]}'] for c in data["companies"]]
+    return '<h3>分物业公司</h3>' + table(["物业公司", "已报/管理"], rows, table_id="companies")
 
 
 def unit_page(unit: dict[str, Any], reports: list[dict[str, Any]], problems: list[dict[str, Any]],
