@@ -55,6 +55,8 @@ class GroupSpec(BaseModel):
     street: str | None = None
     community: str | None = None
     owner: str | None = None  # the account that sends here (default: the first of ours seen in the room)
+    # WeCom: the environment variable holding this group's robot webhook key (a real @ in reminders)
+    webhook_key_env: str | None = Field(default=None, pattern=r"^[A-Z_][A-Z0-9_]*$")
 
     @model_validator(mode="after")
     def _room_or_topic(self) -> GroupSpec:
@@ -161,6 +163,7 @@ class AccountSpec(BaseModel):
     bot_id_env: str = "WECOM_BOT_ID"
     secret_env: str = "WECOM_BOT_SECRET"
     ws_url: str | None = Field(default=None, pattern=r"^wss://")
+    webhook_url: str | None = Field(default=None, pattern=r"^https?://")  # default: WeCom's own
     ca_file: Path | None = None
     daily_cap: int | None = Field(default=None, gt=0)  # this account's cap, if not outbox.daily_cap
 

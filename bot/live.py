@@ -111,5 +111,6 @@ def run_live(cfg: Config, *, token: str, endpoint: str, web: bool = False, accou
 
 
 def run_wecom(cfg: Config, account: AccountSpec, *, bot_id: str, secret: str, web: bool = False) -> int:
-    connector = rt.wecom_connector(cfg, bot_id=bot_id, secret=secret, ws_url=account.ws_url, ca_file=account.ca_file)
+    connector = rt.wecom_connector(cfg, bot_id=bot_id, secret=secret, ws_url=account.ws_url, ca_file=account.ca_file,
+                                   webhook_url=account.webhook_url)
     return asyncio.run(_main(cfg, connector, web, account.name))

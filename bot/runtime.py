@@ -8,6 +8,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -245,18 +246,37 @@ def wechaty_connector(cfg: Config, *, puppet: Any = None, token: str | None = No
 
 
 def wecom_connector(cfg: Config, *, bot_id: str, secret: str, ws_url: str | None = None,
-                    ca_file: Path | None = None) -> Callable[[Runtime], Connector]:
-    from bot.connectors.wecom import WeComConnector
+                    ca_file: Path | None = None, webhook_url: str | None = None,
+                    webhook_limit: tuple[int, float] | None = None,
+                    webhooks: dict[str, str] | None = None) -> Callable[[Runtime], Connector]:
+    from bot.connectors.wecom import WEBHOOK_LIMIT, WEBHOOK_URL, WeComConnector
 
     rooms = tuple((g.room, g.topic or "") for g in cfg.groups if g.room)  # WeCom lists no chats: config's
+    webhooks = webhook_keys(cfg) if webhooks is None else webhooks
 
     def make(rt: Runtime) -> Connector:
         async def on_incoming(msg: Incoming) -> None:
             await rt.on_incoming(msg)
 
         return WeComConnector(on_incoming, bot_id=bot_id, secret=secret, data_dir=cfg.data_dir, ws_url=ws_url,
-                              ca_file=ca_file, tz=cfg.tz, names=rt.app.member_name, rooms=rooms)
+                              ca_file=ca_file, tz=cfg.tz, names=rt.app.member_name, rooms=rooms, webhooks=webhooks,
+                              webhook_url=webhook_url or WEBHOOK_URL, webhook_limit=webhook_limit or WEBHOOK_LIMIT)
     return make
+
+
+def webhook_keys(cfg: Config) -> dict[str, str]:
+    """chat id -> its group robot's key, read from the environment variables config.yaml names; a group
+    whose variable is unset stays without one (logged), as without the setting."""
+    keys = {}
+    for g in cfg.groups:
+        if g.room and g.webhook_key_env:
+            key = os.environ.get(g.webhook_key_env, "")
+            if key:
+                keys[g.room] = key
+            else:
+                log.warning("group %s: $%s is not set: reminders there name people instead of @", g.room,
+                            g.webhook_key_env)
+    return keys
 
 
 async def start(cfg: Config, clock: SleepingClock, *, engine: Engine, puppet: Any = None,

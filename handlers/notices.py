@@ -115,12 +115,12 @@ def cmd_notice(msg: Incoming, ctx: Context, arg: str) -> list[Action] | None:
         return []
     ctx.audit(msg.sender_id, "通知", f"通知{circular.id} {text}", msg.room_id or "private")
     expected, _ = missing(ctx.session, circular)
-    where = "、".join(ctx.settings.kind_names.get(k, "物业公司") for k in kinds)
+    where = "、".join(ctx.settings.kind_names[k] for k in kinds if k != COMPANIES)
     until = circular.until.astimezone(ctx.settings.tz)
     rooms = sum(1 for a in actions if isinstance(a, Say) and a.room_id)
     firms = len(actions) - rooms
     sent = "、".join(p for p in (f"{rooms}个群" if rooms else "", f"{firms}家物业公司的联系人（私聊）" if firms else "") if p)
-    said = (f"✅ 通知{circular.id}已发往{sent}（{where}），应回执{expected}个单位；"
+    said = (f"✅ 通知{circular.id}已发往{sent}{f'（{where}）' if where else ''}，应回执{expected}个单位；"
             f"回执截至{until.month}月{until.day}日{until:%H:%M}，发「回执 {circular.id}」看回执情况")
     return [*actions, reply(msg, said, mention=False)]
 

@@ -32,14 +32,16 @@ T = TypeVar("T")
 def test_the_demo_morning_through_wecom(config: Config, tmp_path: Path) -> None:
     lines = asyncio.run(play_wecom(config, tmp_path))
     said = [ln.text for ln in lines if ln.bot]
-    people = [ln.text for ln in lines if not ln.bot]
+    people = [ln.text for ln in lines if not ln.bot and ln.room.startswith("room-")]
     # every group message @-mentions the bot; the prompt says so
     assert all(t.startswith("@防控小助手 ") or t == "[图片]" for t in people)
     assert any("请各小区10:00前报送今日防控日报" in t and "请先@机器人" in t for t in said)
     # receipts are replies threaded to the report, without an @
     assert "（回复 王经理）\n✅ 翠园小区 2月26日防控日报已登记：测温356 体温异常0 已消杀 口罩800" in said
-    # reminders are proactive markdown naming the people (no @ in proactive messages)
-    assert "@孙物业 ⏰ 幸福里小区今日防控日报还未报送（截止10:00，还有30分钟），请尽快报送" in said
+    # in the property group, which has a group robot's webhook key, reminders come through it with a real @;
+    # elsewhere they are proactive markdown naming the people (no @ in the 智能机器人's proactive messages)
+    assert "（群机器人）@孙物业 ⏰ 幸福里小区今日防控日报还未报送（截止10:00，还有30分钟），请尽快报送" in said
+    assert "@刘经理 ⏰ 市一中迁建工程今日工地日报还未报送（截止10:00，还有30分钟），请尽快报送" in said
     # the summary is markdown: its headings bold
     (summary,) = [t for t in said if "防控日报汇总" in t]
     assert summary.startswith("**📊 2月26日防控日报汇总**") and "**【物业小区】已报 4/4（迟报1）**" in summary
@@ -215,3 +217,43 @@ async def test_files_go_up_in_chunks_and_answers_thread_to_their_message(tmp_pat
     assert file.kind == "file" and file.file_name == "2月26日报表.xlsx" and file.file_bytes == book.read_bytes()
     assert reply.kind == "reply" and reply.to_user == "wxid_sun" and reply.text == "收到"
     assert reminder.kind == "markdown" and reminder.text == "@孙物业 请尽快报送"
+
+
+async def test_a_groups_robot_webhook_carries_a_real_at_paced_to_its_limit(tmp_path: Path) -> None:
+    """A reminder to a group with a robot key arrives as `text` with its mentioned_list; a robot takes
+    only so many a minute (here 3 a second), so the connector waits its turn and WeCom's 45009 is never
+    hit; a reply still threads to its message; an unknown key is refused; a 45009 is a connection fault."""
+    from bot.connectors.base import NotConnected, SendRefused, Watch
+    from bot.connectors.wecom import WeComConnector
+    from handlers.chat import Incoming, Say
+
+    server = LocalWeCom("bot-w", "s", webhooks={"key-property": "wr-property"}, webhook_limit=(3, 1.0))
+    await server.start()
+
+    async def on_incoming(msg: Incoming) -> None:
+        return None
+
+    conn = WeComConnector(on_incoming, bot_id="bot-w", secret="s", data_dir=tmp_path, ws_url=server.url,
+                          ca_file=server.ca_file, webhooks={"wr-property": "key-property", "wr-grid": "no-such-key"},
+                          webhook_url=server.webhook_url, webhook_limit=(3, 1.0))
+    try:
+        await conn.start()
+        await conn.connected(Watch(login_timeout=10))
+        started = time.monotonic()
+        for i in range(7):
+            await conn.send(Say(f"⏰ 提醒{i}", room_id="wr-property", mention_ids=("wxid_sun", "wxid_zhao")))
+        took = time.monotonic() - started
+        with pytest.raises(SendRefused, match="93000"):
+            await conn.send(Say("⏰ 提醒", room_id="wr-grid", mention_ids=("wxid_zhang",)))
+        await conn.send(Say("📊 汇总", room_id="wr-officials"))  # no key: markdown as before
+        server.webhook_limit = (1, 60.0)  # WeCom counts differently from us: its 45009 holds the message
+        with pytest.raises(NotConnected, match="45009"):
+            await conn.send(Say("⏰ 又一条", room_id="wr-property", mention_ids=("wxid_sun",)))
+    finally:
+        await conn.stop()
+        await server.stop()
+    hooks = [s for s in server.sent if s.kind == "webhook"]
+    assert [s.text for s in hooks] == [f"⏰ 提醒{i}" for i in range(7)]
+    assert all(s.chat_id == "wr-property" and s.mentioned == ("wxid_sun", "wxid_zhao") for s in hooks)
+    assert took >= 2.0 and server.rate_limited == 1  # paced: 3 a second, never refused until the limit changed
+    assert [s.kind for s in server.sent if s.kind != "webhook"] == ["markdown"]

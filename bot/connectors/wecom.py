@@ -10,7 +10,11 @@ What WeCom allows, and how this connector meets it (README, "Running in WeCom"):
 - a proactive message (aibot_send_msg) is markdown or a file (uploaded in chunks first, media_id);
   the protocol has no @ for it, so the people a reminder is for are named in its text;
 - a second connection for the same bot replaces the first (disconnected_event): the older process
-  stops with a clear message instead of reconnecting in a loop.
+  stops with a clear message instead of reconnecting in a loop;
+- where a group has a group robot's webhook key (config `webhook_key_env`), what the bot says there
+  on its own (reminders, notices, 交办) goes through the webhook as `text` with `mentioned_list`: a
+  real @, which the 智能机器人 cannot do. A robot takes 20 messages a minute: the connector waits
+  for its turn, and a 45009 answer is a connection fault (the outbox retries, nothing counted).
 The SDK's own reconnecting is switched off: the supervisor reconnects with its back-off, as for
 wechaty, and /healthz sees the same state."""
 
@@ -27,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aibot import WSClient, WSClientOptions
 from aibot import ws as aibot_ws
 
@@ -37,6 +42,9 @@ log = logging.getLogger("wxbot.wecom")
 OFFICIAL_URL = "wss://openws.work.weixin.qq.com"
 LEADING_MENTION = re.compile(r"^\s*(?:@\S+\s*)+")
 REPLY_WINDOW = 300.0  # seconds a received message may still be answered by a reply
+WEBHOOK_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+WEBHOOK_LIMIT = (20, 60.0)  # messages per window (seconds) a group robot takes
+RATE_LIMITED = 45009
 CHUNK = 512 * 1024  # upload chunk before base64 (document 101463, 上传临时素材)
 
 
@@ -76,7 +84,8 @@ class WeComConnector:
     def __init__(self, on_incoming: OnIncoming, *, bot_id: str, secret: str, data_dir: Path,
                  ws_url: str | None = None, ca_file: Path | None = None, tz: dt.tzinfo = dt.timezone.utc,
                  names: Callable[[str], str] = lambda user: user, rooms: tuple[tuple[str, str], ...] = (),
-                 heartbeat_seconds: float = 30.0) -> None:
+                 heartbeat_seconds: float = 30.0, webhooks: dict[str, str] | None = None,
+                 webhook_url: str = WEBHOOK_URL, webhook_limit: tuple[int, float] = WEBHOOK_LIMIT) -> None:
         self.on_incoming = on_incoming
         self.bot_id, self.secret = bot_id, secret
         self._log = _Log(secret)  # the secret blotted out of whatever the SDK or its errors say
@@ -93,6 +102,10 @@ class WeComConnector:
         self._ended: asyncio.Future[str] | None = None
         self._refused: str | None = None
         self.handler_errors = 0
+        self.webhooks = dict(webhooks or {})  # chat id -> its group robot's key
+        self.webhook_url, self.webhook_limit = webhook_url, webhook_limit
+        self._hook_times: dict[str, list[float]] = {}
+        self._http: aiohttp.ClientSession | None = None
 
     # --- connection ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -165,6 +178,9 @@ class WeComConnector:
             self.client.disconnect()
             await asyncio.sleep(0)
         self.client = None
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
 
     async def rooms(self) -> list[tuple[str, str]]:
         """WeCom lists no chats over this channel: the configured rooms, and those heard from."""
@@ -263,9 +279,44 @@ class WeComConnector:
             stream = {"id": f"wxbot_{int(time.time() * 1000)}", "finish": True, "content": markdown_of(action.text)}
             await self.client.reply(asked, {"msgtype": "stream", "stream": stream})
             return
+        if chat in self.webhooks:
+            await self._webhook(self.webhooks[chat], action)
+            return
         names = "".join(f"@{self.names(m)} " for m in action.mention_ids)  # no @ in proactive messages
         await self.client.send_message(chat, {"msgtype": "markdown",
                                               "markdown": {"content": names + markdown_of(action.text)}})
+
+    async def _webhook(self, key: str, action: Say) -> None:
+        """A text with a real @ (mentioned_list: the members' WeCom userids) through the group robot."""
+        await self._robot_turn(key)
+        if self._http is None:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15))
+        body = {"msgtype": "text", "text": {"content": action.text, "mentioned_list": list(action.mention_ids)}}
+        try:
+            async with self._http.post(self.webhook_url, params={"key": key}, json=body) as resp:
+                answer = await resp.json(content_type=None)
+        except (aiohttp.ClientError, ValueError) as exc:
+            raise NotConnected(f"webhook: {type(exc).__name__}: {exc}") from exc
+        code = answer.get("errcode") if isinstance(answer, dict) else None
+        if code == RATE_LIMITED:
+            raise NotConnected("webhook: the robot's 20 messages a minute are used (45009)")
+        if code != 0:
+            raise SendRefused(f"webhook errcode {code}: {answer.get('errmsg', '') if isinstance(answer, dict) else answer}")
+
+    async def _robot_turn(self, key: str) -> None:
+        """Wait until the robot may take one more message (20 a minute); too long a wait is a fault."""
+        limit, window = self.webhook_limit
+        now = time.monotonic()
+        times = [t for t in self._hook_times.get(key, []) if now - t < window]
+        if len(times) >= limit:
+            wait = window - (now - times[0]) + 0.05
+            if wait > 10:
+                self._hook_times[key] = times
+                raise NotConnected(f"webhook: the robot's {limit} messages a window are used; {wait:.0f} s to wait")
+            await asyncio.sleep(wait)
+            now = time.monotonic()
+            times = [t for t in times if now - t < window]
+        self._hook_times[key] = [*times, now]
 
     def _remember(self, msgid: str, frame: dict[str, Any]) -> None:
         now = time.monotonic()

@@ -5,7 +5,11 @@ tests connect the real SDK to it. It imports no SDK; frames are written as the d
 Sections of document 101463 followed: 建立长连接 / 订阅请求 (aibot_subscribe and its answer),
 保持心跳 (ping and its ack), 接收消息回调 / 消息推送格式 (aibot_msg_callback), 接收事件回调 /
 连接断开事件 (aibot_event_callback, disconnected_event), 回复消息 (aibot_respond_msg, stream),
-主动推送消息 (aibot_send_msg: markdown, file), 上传临时素材 (aibot_upload_media_init / _chunk / _finish)."""
+主动推送消息 (aibot_send_msg: markdown, file), 上传临时素材 (aibot_upload_media_init / _chunk / _finish).
+
+Beside it, the group robot's webhook (群机器人配置说明): POST /cgi-bin/webhook/send?key=KEY with a `text`
+message and its mentioned_list / mentioned_mobile_list; errcode 0, 93000 for an unknown key, 45009
+when a robot sends more than 20 messages a minute. Plain HTTP on loopback (asyncio streams)."""
 
 from __future__ import annotations
 
@@ -63,12 +67,14 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
 class Sent:
     """What the bot sent, as WeCom received it."""
 
-    kind: str  # reply | markdown | file
+    kind: str  # reply | markdown | file | webhook
     chat_id: str | None
     text: str = ""
     to_user: str | None = None  # for a reply: the author of the message answered
     file_name: str | None = None
     file_bytes: bytes = b""
+    mentioned: tuple[str, ...] = ()  # a webhook text's mentioned_list
+    mentioned_mobiles: tuple[str, ...] = ()
 
 
 @dataclass
@@ -89,6 +95,11 @@ class LocalWeCom:
     _dir: tempfile.TemporaryDirectory[str] | None = None
     ca_file: Path | None = None
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    webhooks: dict[str, str] = field(default_factory=dict)  # robot key -> the chat it posts to
+    webhook_limit: tuple[int, float] = (20, 60.0)  # messages per window (seconds) per robot
+    rate_limited: int = 0  # 45009 answers given
+    _hook_server: asyncio.Server | None = None
+    _hook_times: dict[str, list[float]] = field(default_factory=dict)
 
     async def start(self) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="wxbot-wecom-")
@@ -98,6 +109,12 @@ class LocalWeCom:
         context.load_cert_chain(cert, key)
         self._server = await serve(self._serve, self.host, self.port, ssl=context)
         self.port = self._server.sockets[0].getsockname()[1] if not self.port else self.port
+        self._hook_server = await asyncio.start_server(self._http, self.host, 0)
+
+    @property
+    def webhook_url(self) -> str:
+        assert self._hook_server is not None
+        return f"http://{self.host}:{self._hook_server.sockets[0].getsockname()[1]}/cgi-bin/webhook/send"
 
     @property
     def url(self) -> str:
@@ -107,6 +124,9 @@ class LocalWeCom:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+        if self._hook_server is not None:
+            self._hook_server.close()
+            await self._hook_server.wait_closed()
         if self._dir is not None:
             self._dir.cleanup()
 
@@ -198,6 +218,47 @@ class LocalWeCom:
 
     def _bump(self) -> None:
         self.changed.set()
+
+    # --- the group robot's webhook -----------------------------------------------------------
+    async def _http(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One HTTP/1.1 request per connection: POST /cgi-bin/webhook/send?key=… with a JSON body."""
+        try:
+            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+            method, target = head[0].split(" ")[:2]
+            length = next((int(h.split(":", 1)[1]) for h in head[1:] if h.lower().startswith("content-length:")), 0)
+            body = json.loads(await reader.readexactly(length) or b"{}") if length else {}
+            answer = self._hook(method, target, body)
+        except (ValueError, IndexError, asyncio.IncompleteReadError) as exc:
+            answer = {"errcode": 40035, "errmsg": f"invalid request: {exc}"}
+        data = json.dumps(answer, ensure_ascii=False).encode()
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+                     + f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode() + data)
+        await writer.drain()
+        writer.close()
+
+    def _hook(self, method: str, target: str, body: dict[str, Any]) -> dict[str, Any]:
+        from urllib.parse import parse_qs, urlsplit
+
+        url = urlsplit(target)
+        key = (parse_qs(url.query).get("key") or [""])[0]
+        if method != "POST" or url.path != "/cgi-bin/webhook/send":
+            return {"errcode": 40035, "errmsg": "invalid url"}
+        if key not in self.webhooks:
+            return {"errcode": 93000, "errmsg": "invalid webhook url"}
+        now, (limit, window) = time.monotonic(), self.webhook_limit
+        times = [t for t in self._hook_times.get(key, []) if now - t < window]
+        if len(times) >= limit:
+            self.rate_limited += 1
+            return {"errcode": 45009, "errmsg": "api freq out of limit"}
+        self._hook_times[key] = [*times, now]
+        if body.get("msgtype") != "text":
+            return {"errcode": 40008, "errmsg": "invalid message type"}
+        text = body.get("text") or {}
+        self.sent.append(Sent("webhook", self.webhooks[key], text.get("content", ""),
+                              mentioned=tuple(text.get("mentioned_list") or ()),
+                              mentioned_mobiles=tuple(text.get("mentioned_mobile_list") or ())))
+        self._bump()
+        return {"errcode": 0, "errmsg": "ok"}
 
     # --- people's side: what the tests and the demo post ------------------------------------
     async def post(self, chat_id: str | None, user: str, text: str, msgid: str | None = None) -> None:
