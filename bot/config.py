@@ -102,7 +102,7 @@ class ScheduleSpec(BaseModel):
         return value
 
 
-Permission = Literal["see_personal_data", "admin"]
+Permission = Literal["see_personal_data", "admin", "notices"]
 
 
 class WebAccount(BaseModel):

@@ -143,3 +143,32 @@ async def test_the_export_has_a_sheet_of_each_notices_acknowledgements(
     assert [(r[3], r[6], r[7]) for r in rows[1:]] == [("翠园小区", "2020-02-26 11:03", "王经理"),
                                                       ("阳光花园小区", "未回执", None), ("锦绣华庭", "未回执", None),
                                                       ("幸福里小区", "未回执", None)]
+
+
+async def test_a_desk_account_with_the_notices_permission_sends_to_the_companies(
+        config: Config, engine: Engine, tmp_path: Path) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.clock import FakeClock
+    from bot.config import WebAccount
+    from bot.web.app import make_app
+    from bot.web.auth import hash_password
+
+    account = WebAccount(username="office", name="办公室", password_hash=hash_password("pw-123456"),
+                         permissions=["notices"])
+    cfg = config.model_copy(update={"data_dir": tmp_path, "web": config.web.model_copy(update={"accounts": [account]})})
+    async with running_bot(with_notice_jobs(config), engine, tmp_path, start=at(11, 0)) as bot:
+        async with TestClient(TestServer(make_app(cfg, engine, FakeClock(at(11, 0))))) as c:
+            token = re.search(r'name="csrf" value="([^"]+)"', await (await c.get("/login")).text()).group(1)  # type: ignore[union-attr]
+            await c.post("/login", data={"csrf": token, "username": "office", "password": "pw-123456"})
+            page = await (await c.get("/notices")).text()
+            assert "发送到各群" in page and "各物业公司（私聊联系人）" in page
+            assert (await c.get("/admin/units")).status == 403  # the permission is for notices only
+            token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+            await c.post("/notices", data={"csrf": token, "kind": ["companies"], "text": "请上报物资需求"})
+            before = len(bot.puppet.sent)
+            await bot.settle()
+            assert sorted(s.conversation_id for s in bot.puppet.sent[before:]) == ["wxid_he_jincheng", "wxid_liu_huaqiang"]
+            await bot.post(None, "wxid_he_jincheng", "收到")
+            detail = await (await c.get("/notices/1")).text()
+            assert 'id="acked">1</b>/<b id="expected">2</b>' in detail and "何经理「收到」" in detail

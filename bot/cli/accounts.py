@@ -10,7 +10,7 @@ import sys
 from bot.cli.common import checked_engine, fail, iso_date
 from bot.config import Config
 
-PERMISSIONS = ("see_personal_data", "admin")
+PERMISSIONS = ("see_personal_data", "admin", "notices")
 PURGED = {"report_texts": "报送原文（清空）", "earlier_versions": "报送的旧版本",
           "personal_values": "含个人信息的填报项（负责人、电话、备注）", "report_photos": "报送照片",
           "problem_photos": "整改照片", "member_phones": "报送人手机号（清空）",
@@ -185,7 +185,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     u.add_argument("--street", help="a street account: only this street's units (a unit's parent in the roster)")
     u.add_argument("--community", help="a community account: only this community's units")
     u.add_argument("--permission", action="append", choices=PERMISSIONS,
-                   help="see_personal_data (district only) or admin (audit log, admin pages); may repeat")
+                   help="see_personal_data (district only), admin (audit log, admin pages) or notices (send 通知 "
+                        "from the desk); may repeat")
     u.add_argument("--password-stdin", action="store_true", help="read the password from stdin (for scripts)")
     u.set_defaults(func=cmd_user)
 

@@ -42,6 +42,11 @@ class Account:
         return self.role == "district" and self.district and "admin" in self.permissions
 
     @property
+    def notifies(self) -> bool:
+        """May send a notice (通知) from the desk: an admin, or an account given `notices`."""
+        return self.admin or "notices" in self.permissions
+
+    @property
     def district(self) -> bool:
         """Sees the whole district: neither a street's nor a community's account (either alone narrows it)."""
         return self.street is None and self.community is None

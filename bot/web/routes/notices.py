@@ -40,10 +40,14 @@ async def notices_page(request: web.Request) -> web.Response:
         for c in circulars.recent(s):
             units = _scoped_units(s, who, c)
             done = circulars.acknowledged_units(s, circular_id=c.id or 0)
-            state = "全部回执" if all(u.id in done for u in units) else ("收集中" if c.until > d.clock.now() else "已截止")
+            firms = notices.expected_companies(s, c) if who.district else []
+            firms_done = circulars.acknowledged_companies(s, circular_id=c.id or 0)
+            acked = sum(u.id in done for u in units) + sum(f.id in firms_done for f in firms)
+            expected = len(units) + len(firms)
+            state = "全部回执" if acked == expected else ("收集中" if c.until > d.clock.now() else "已截止")
             out.append({"number": c.id, "at": _local(c.created_at, d.cfg.tz), "kinds": "、".join(
-                d.settings.kind_names.get(k, k) for k in c.kinds), "text": c.text, "by": c.sent_by_name,
-                "done": sum(u.id in done for u in units), "units": len(units), "state": state})
+                d.settings.kind_names.get(k, "物业公司") for k in c.kinds), "text": c.text, "by": c.sent_by_name,
+                "done": acked, "units": expected, "state": state})
         return out
 
     rows = await shown(request, await d.db(work), "notices")
@@ -51,7 +55,7 @@ async def notices_page(request: web.Request) -> web.Response:
     cells = [[f'<a href="/notices/{r["number"]}">通知{r["number"]}</a>', r["at"], escape(r["kinds"]),
               escape(r["text"][:80]) + ("…" if len(r["text"]) > 80 else ""), escape(r["by"]),
               f'{r["done"]}/{r["units"]}', r["state"]] for r in rows]
-    form = _send_form(d.settings.kind_names, notices.report_kinds(d.settings), csrf) if who.admin else ""
+    form = _send_form(d.settings.kind_names, notices.report_kinds(d.settings), csrf) if who.notifies else ""
     body = (f'<h2>通知与回执</h2>{form}'
             + table(["编号", "发布时间", "发往", "内容", "发布人", "已回执", "状态"], cells, table_id="notices",
                     empty="还没有发过通知") +
@@ -61,7 +65,8 @@ async def notices_page(request: web.Request) -> web.Response:
 
 def _send_form(kind_names: dict[str, str], kinds: list[str], csrf: str) -> str:
     boxes = "".join(f'<label><input type="checkbox" name="kind" value="{k}" checked> {escape(kind_names[k])}</label>'
-                    for k in kinds)
+                    for k in kinds) + ('<label><input type="checkbox" name="kind" value="companies"> 各物业公司（私聊联系人）'
+                                       '</label>')
     return (f'<details class="add"><summary>发通知</summary><form method="post" action="/notices" class="stack">'
             f'<input type="hidden" name="csrf" value="{escape(csrf)}"><p class="checks">{boxes}</p>'
             '<textarea name="text" rows="4" required maxlength="1000" placeholder="通知内容" aria-label="通知内容">'
@@ -71,11 +76,11 @@ def _send_form(kind_names: dict[str, str], kinds: list[str], csrf: str) -> str:
 @routes.post("/notices")
 async def send_notice(request: web.Request) -> web.Response:
     d, who = desk(request), account(request)
-    if not who.admin:
-        raise web.HTTPForbidden(text="只有管理员可以发通知")
+    if not who.notifies:
+        raise web.HTTPForbidden(text="只有管理员或有发通知权限的账号可以发通知")
     form = await request.post()
     await auth.check_csrf(request, str(form.get("csrf") or ""))
-    kinds = [k for k in notices.report_kinds(d.settings) if k in form.getall("kind", [])]
+    kinds = [k for k in [*notices.report_kinds(d.settings), notices.COMPANIES] if k in form.getall("kind", [])]
     text = str(form.get("text") or "").strip()[:1000]
     if not kinds or len(text) < 2:
         raise web.HTTPBadRequest(text="请选择发往的群类别并填写通知内容", content_type="text/plain")
@@ -104,14 +109,20 @@ async def notice_page(request: web.Request) -> web.Response:
         c = circulars.get(s, number=number)
         if c is None:
             return None
-        acks = {a.unit_id: a for a in circulars.acknowledgements(s, circular_id=number)}
+        acks = {a.unit_id: a for a in circulars.acknowledgements(s, circular_id=number) if a.unit_id is not None}
+        firm_acks = {a.company_id: a for a in circulars.acknowledgements(s, circular_id=number) if a.company_id}
         units = sorted(_scoped_units(s, who, c), key=lambda u: (u.id in acks, u.kind, u.parent or "", u.id))
+        firms = [{"name": f.name, "kind": "物业公司", "street": f.contact_name,
+                  "at": _local(firm_acks[f.id].at, d.cfg.tz) if f.id in firm_acks else "",
+                  "who": firm_acks[f.id].name if f.id in firm_acks else "",
+                  "words": firm_acks[f.id].words if f.id in firm_acks else ""}
+                 for f in notices.expected_companies(s, c)] if who.district else []
         return {"number": c.id, "text": c.text, "by": c.sent_by_name, "at": _local(c.created_at, d.cfg.tz),
                 "until": _local(c.until, d.cfg.tz), "units": [
                     {"name": u.name, "kind": d.settings.kind_names.get(u.kind, u.kind), "street": u.parent or "",
                      "at": _local(acks[u.id].at, d.cfg.tz) if u.id in acks else "",
                      "who": acks[u.id].name if u.id in acks else "", "words": acks[u.id].words if u.id in acks else ""}
-                    for u in units]}
+                    for u in units] + firms}
 
     found = await d.db(work)
     if found is None:
@@ -124,5 +135,5 @@ async def notice_page(request: web.Request) -> web.Response:
     body = (f'<h2>通知{n["number"]}</h2><p class="notice">{escape(n["text"])}</p>'
             f'<p>{escape(n["by"])} 发布于 {n["at"]}，回执截至 {n["until"]}。已回执 <b id="acked">{done}</b>/'
             f'<b id="expected">{len(n["units"])}</b></p>'
-            + table(["单位", "类别", "街道", "回执"], cells, table_id="acks") + '<p><a href="/notices">全部通知</a></p>')
+            + table(["单位", "类别", "街道 / 联系人", "回执"], cells, table_id="acks") + '<p><a href="/notices">全部通知</a></p>')
     return html(layout(f"通知{number}", body, who, await auth.csrf_token(request)))
