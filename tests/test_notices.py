@@ -118,7 +118,7 @@ async def test_the_desk_sends_a_notice_and_lists_who_acknowledged_when(
             await bot.post(PROPERTY_ROOM, "wxid_li_yangguang", "收到")
             detail = await (await c.get("/notices/1")).text()
             assert 'id="acked">1</b>/<b id="expected">4</b>' in detail
-            assert "✅ 02-26 11:20 李主任「收到」" in detail and detail.count("未回执") == 3
+            assert "已回执 02-26 11:20 李主任「收到」" in detail and detail.count("未回执") == 3
             listing = await (await c.get("/notices")).text()
             assert "1/4" in listing and "收集中" in listing and "周科长" in listing
             assert (await c.get("/notices/9")).status == 404

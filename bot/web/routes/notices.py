@@ -130,7 +130,7 @@ async def notice_page(request: web.Request) -> web.Response:
     n = await shown(request, found, "notice", f"notice {number}")
     done = sum(1 for u in n["units"] if u["at"])
     cells = [[escape(u["name"]), escape(u["kind"]), escape(u["street"]),
-              (f'✅ {u["at"]} {escape(u["who"])}「{escape(u["words"])}」' if u["at"] else '<span class="overdue">未回执</span>')]
+              (f'已回执 {u["at"]} {escape(u["who"])}「{escape(u["words"])}」' if u["at"] else '<span class="overdue">未回执</span>')]
              for u in n["units"]]
     body = (f'<h2>通知{n["number"]}</h2><p class="notice">{escape(n["text"])}</p>'
             f'<p>{escape(n["by"])} 发布于 {n["at"]}，回执截至 {n["until"]}。已回执 <b id="acked">{done}</b>/'

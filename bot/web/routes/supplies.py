@@ -38,7 +38,7 @@ def _ledger(s: Session, d: Any, who: auth.Account) -> dict[str, Any]:
                for k in items}
     store = [{"item": i.name, "measure": i.measure, "bought": balance.get(k, (0, 0))[0],
               "issued": balance.get(k, (0, 0))[1], "waiting": waiting[k]} for k, i in items.items()]
-    end = d.today()
+    end = stats.latest_report_day(s, until=d.today()) or d.today()  # as the board: the last day with reports
     stock = stats.latest_values(s, keys=list(items), start=end - dt.timedelta(days=STOCK_DAYS - 1), end=end)
     lows = {k: v for limits in d.settings.supplies.values() for k, v in limits.items()}
     units = [{"name": names[uid].name, "values": {items[k].name: v for k, v in vals.items()},
@@ -62,7 +62,7 @@ async def supplies_page(request: web.Request) -> web.Response:
               '<span class="overdue">偏少：' + escape("、".join(u["low"])) + "</span>" if u["low"] else "正常"]
              for u in found["units"][:300]]
     moves = [[m["at"], m["dir"], escape(m["unit"]), escape(m["what"]), escape(m["by"]),
-              ("✅ " + escape(m["confirmed"])) if m["confirmed"] else ("待确认" if m["dir"] == "发放" else "")]
+              ("已领取（" + escape(m["confirmed"]) + "）") if m["confirmed"] else ("待确认" if m["dir"] == "发放" else "")]
              for m in found["moves"]]
     forms = _forms(csrf, request.query.get("msg", "")[:200]) if who.admin else ""
     body = (f'<h2>物资台账</h2>{forms}<h3>区里库存（入库 = 已发放 + 库存）</h3>'
