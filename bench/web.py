@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["/?date={d}", "/?date={d}&kind=property", "/?date={d}&state=missing", "/?date={d}&q=小区04321",
          "/?date={d}&street=街道3&state=reported&page=5", "/api/days/{d}", "/units/5000?date={d}", "/problems",
          "/admin/units", "/admin/units?q=小区0999&state=active", "/admin/units?street=街道7&page=9", "/admin/members",
-         "/audit", "/api/units", "/api/summary/{d}"]
+         "/audit", "/notices", "/supplies", "/workers", "/api/units", "/api/summary/{d}"]
 RUNS = 20
 
 

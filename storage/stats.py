@@ -239,11 +239,14 @@ def places(session: Session, *, kinds: Sequence[str]) -> list[tuple[str | None, 
     return [(p, c) for p, c in session.connection().execute(query)]
 
 
-def unit_list(session: Session) -> list[tuple[int, str, str, str | None, str | None, list[str], bool]]:
-    """(id, name, kind, street, community, aliases, active) of every unit, in the roster's order, read
-    without building ORM objects (the admin list of a district of 10,000 units)."""
+def unit_list(session: Session, *, ids: Iterable[int] | None = None
+              ) -> list[tuple[int, str, str, str | None, str | None, list[str], bool]]:
+    """(id, name, kind, street, community, aliases, active) of every unit (or of these), in the
+    roster's order, read without building ORM objects (the admin list of a district of 10,000 units)."""
     query = core_select(_U.c.id, _U.c.name, _U.c.kind, _U.c.parent, _U.c.community, cast(_U.c.aliases, String),
                         _U.c.active).order_by(_U.c.kind, _U.c.parent, _U.c.id)
+    if ids is not None:
+        query = query.where(_U.c.id.in_(list(ids)))
     return [(i, n, k, p, c, json.loads(a) if a and a != "[]" else [], bool(act))
             for i, n, k, p, c, a, act in session.connection().execute(query)]
 
@@ -254,19 +257,6 @@ def reporters(session: Session) -> dict[int, list[str]]:
     query = core_select(_M.c.unit_id, _M.c.name, _M.c.contact_id).where(_M.c.unit_id.is_not(None), _M.c.confirmed)
     for uid, name, contact in session.connection().execute(query.order_by(_M.c.id)):
         out.setdefault(uid, []).append(name or contact)
-    return out
-
-
-def latest_values(session: Session, *, keys: Sequence[str], start: dt.date, end: dt.date) -> dict[int, dict[str, int]]:
-    """unit id -> {key: the value of its latest report in the range} for whole-number keys (stock)."""
-    query = (core_select(_R.c.unit_id, _V.c.key, _V.c.int_value)
-             .select_from(_R.join(_V, _V.c.report_id == _R.c.id))
-             .where(_R.c.status == "ok", _R.c.report_date.between(start, end), _V.c.key.in_(list(keys)),
-                    _V.c.int_value.is_not(None))
-             .order_by(_R.c.report_date, _R.c.id))
-    out: dict[int, dict[str, int]] = {}
-    for uid, key, value in session.connection().execute(query):
-        out.setdefault(uid, {})[key] = int(value)
     return out
 
 

@@ -86,7 +86,7 @@ async def test_the_desk_records_and_issues_and_the_export_has_the_ledger(
             page = await (await c.get("/supplies")).text()
             store = re.sub(r' data-label="[^"]*"', "", page.split('id="store"')[1].split("</table>")[0])
             assert "<td>口罩</td><td>1000个</td><td>300个</td><td><b>700个</b></td><td>0个</td>" in store
-            assert "偏少：口罩" in page and "已领取（日报）" in page  # below the threshold of 500; confirmed by the report
+            assert ">200个（&lt;500）</td>" in page and "已领取（日报）" in page  # below 500; confirmed by the report
             await login(c, "plain")
             assert (await c.post("/supplies", data={"csrf": token, "action": "in", "items": "口罩1"})).status == 403
     with Session(engine) as s:

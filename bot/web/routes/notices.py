@@ -18,13 +18,22 @@ from bot.web.desk import account, desk, html, int_param, shown
 from bot.web.pages import layout
 from bot.web.widgets import table
 from handlers import notices
-from storage import circulars
+from storage import circulars, stats
 
 routes = web.RouteTableDef()
 
 
 def _scoped_units(s: Session, who: auth.Account, circular: Any) -> list[Any]:
     return [u for u in notices.expected_units(s, circular) if data.sees(who, u.parent, u.community)]
+
+
+def _unit_ids_by_kind(s: Session, who: auth.Account) -> dict[str, set[int]]:
+    """The account's active units by kind, read once for the whole list of notices."""
+    out: dict[str, set[int]] = {}
+    for uid, _, kind, street, community, _, active in stats.unit_list(s):
+        if active and data.sees(who, street, community):
+            out.setdefault(kind, set()).add(uid)
+    return out
 
 
 def _local(moment: dt.datetime, tz: Any) -> str:
@@ -36,13 +45,15 @@ async def notices_page(request: web.Request) -> web.Response:
     d, who = desk(request), account(request)
 
     def work(s: Session) -> list[dict[str, Any]]:
-        out = []
-        for c in circulars.recent(s):
-            units = _scoped_units(s, who, c)
+        out: list[dict[str, Any]] = []
+        recent = circulars.recent(s)
+        by_kind = _unit_ids_by_kind(s, who) if recent else {}
+        for c in recent:
+            units = set().union(*(by_kind.get(k, set()) for k in c.kinds))
             done = circulars.acknowledged_units(s, circular_id=c.id or 0)
             firms = notices.expected_companies(s, c) if who.district else []
             firms_done = circulars.acknowledged_companies(s, circular_id=c.id or 0)
-            acked = sum(u.id in done for u in units) + sum(f.id in firms_done for f in firms)
+            acked = len(units & done) + sum(f.id in firms_done for f in firms)
             expected = len(units) + len(firms)
             state = "全部回执" if acked == expected else ("收集中" if c.until > d.clock.now() else "已截止")
             out.append({"number": c.id, "at": _local(c.created_at, d.cfg.tz), "kinds": "、".join(

@@ -1,6 +1,6 @@
 """物资 on the desk: the bureau's store (bought, issued, held: bought = issued + held), what each unit
-was issued and whether it confirmed, the units' own stock from their latest reports (the lowest
-against the thresholds first); admins record purchases and issue supplies here as in chat."""
+was issued and whether it confirmed, the units whose reported stock is below the thresholds (as the
+summary flags them); admins record purchases and issue supplies here as in chat."""
 
 from __future__ import annotations
 
@@ -20,35 +20,44 @@ from bot.web.pages import layout
 from bot.web.widgets import table
 from handlers import supplies
 from handlers.context import Context
-from storage import queries, stats
+from storage import stats
 from storage import supplies as ledger
 
 routes = web.RouteTableDef()
-STOCK_DAYS = 7  # a unit's stock is read from its reports of the last week
+MOVES_SHOWN = 500
+LOW_SHOWN = 200  # a district's worth of units below a threshold: the first ones, and how many in all
 
 
 def _ledger(s: Session, d: Any, who: auth.Account) -> dict[str, Any]:
     items = supplies.items(d.settings)
     balance = ledger.held(s)
-    names = {u.id: u for k in d.settings.kind_names for u in queries.units_of_kind(s, kind=k)}
-    moves = [m for m in ledger.moves(s, limit=500)
-             if m.unit_id is None or (m.unit_id in names and data.sees(who, names[m.unit_id].parent,
-                                                                       names[m.unit_id].community))]
+    moves = ledger.moves(s, limit=MOVES_SHOWN)
+    ids = {m.unit_id for m in moves if m.unit_id is not None}
+    names = {u[0]: u[1] for u in stats.unit_list(s, ids=ids) if data.sees(who, u[3], u[4])}
+    moves = [m for m in moves if m.unit_id is None or m.unit_id in names]
     waiting = {k: sum(m.quantity for m in moves if m.item == k and m.direction == "out" and m.confirmed_at is None)
                for k in items}
     store = [{"item": i.name, "measure": i.measure, "bought": balance.get(k, (0, 0))[0],
               "issued": balance.get(k, (0, 0))[1], "waiting": waiting[k]} for k, i in items.items()]
-    end = stats.latest_report_day(s, until=d.today()) or d.today()  # as the board: the last day with reports
-    stock = stats.latest_values(s, keys=list(items), start=end - dt.timedelta(days=STOCK_DAYS - 1), end=end)
-    lows = {k: v for limits in d.settings.supplies.values() for k, v in limits.items()}
-    units = [{"name": names[uid].name, "values": {items[k].name: v for k, v in vals.items()},
-              "low": [items[k].name for k, v in vals.items() if k in lows and v < lows[k]]}
-             for uid, vals in stock.items() if uid in names and data.sees(who, names[uid].parent, names[uid].community)]
-    units.sort(key=lambda u: (not u["low"], u["name"]))
+    day = stats.latest_report_day(s, until=d.today()) or d.today()  # as the board: the last day with reports
     lines = [{"at": m.at.astimezone(d.cfg.tz).strftime("%m-%d %H:%M"), "dir": "入库" if m.direction == "in" else "发放",
-              "unit": names[m.unit_id].name if m.unit_id in names else "", "what": supplies.amount(d.settings, m.item, m.quantity),
+              "unit": names.get(m.unit_id or 0, ""), "what": supplies.amount(d.settings, m.item, m.quantity),
               "by": m.by, "confirmed": m.confirmed_by or ""} for m in moves]
-    return {"store": store, "units": units, "moves": lines, "items": [i.name for i in items.values()]}
+    return {"store": store, "low": _low_stock(s, d, who, day, items), "moves": lines, "day": day.isoformat()}
+
+
+def _low_stock(s: Session, d: Any, who: auth.Account, day: dt.date, items: dict[str, Any]) -> list[dict[str, Any]]:
+    """Units whose stock on the day's reports is below the thresholds (the same query as the summary)."""
+    scope = stats.Scope(who.street, who.community)
+    low: dict[str, dict[str, str]] = {}
+    for kind, limits in d.settings.supplies.items():
+        templates = d.settings.daily_templates(kind)
+        for key, minimum in limits.items():
+            item = items.get(key)
+            for name, value in stats.units_where(s, kind=kind, scope=scope, templates=templates, day=day, key=key,
+                                                 below=minimum):
+                low.setdefault(name, {})[item.name if item else key] = f"{value}{item.measure if item else ''}（<{minimum}）"
+    return [{"name": n, "values": v} for n, v in sorted(low.items())]
 
 
 @routes.get("/supplies")
@@ -58,17 +67,17 @@ async def supplies_page(request: web.Request) -> web.Response:
     csrf = await auth.csrf_token(request)
     store = [[escape(r["item"]), f'{r["bought"]}{r["measure"]}', f'{r["issued"]}{r["measure"]}',
               f'<b>{r["bought"] - r["issued"]}{r["measure"]}</b>', f'{r["waiting"]}{r["measure"]}'] for r in found["store"]]
-    units = [[escape(u["name"]), *[str(u["values"].get(i, "")) for i in found["items"]],
-              '<span class="overdue">偏少：' + escape("、".join(u["low"])) + "</span>" if u["low"] else "正常"]
-             for u in found["units"][:300]]
+    names = [i.name for i in supplies.items(d.settings).values()]
+    low = [[escape(u["name"]), *[escape(u["values"].get(i, "")) for i in names]] for u in found["low"][:LOW_SHOWN]]
+    more = f'，共{len(found["low"])}个，显示前{LOW_SHOWN}个' if len(found["low"]) > LOW_SHOWN else ""
     moves = [[m["at"], m["dir"], escape(m["unit"]), escape(m["what"]), escape(m["by"]),
               ("已领取（" + escape(m["confirmed"]) + "）") if m["confirmed"] else ("待确认" if m["dir"] == "发放" else "")]
              for m in found["moves"]]
     forms = _forms(csrf, request.query.get("msg", "")[:200]) if who.admin else ""
     body = (f'<h2>物资台账</h2>{forms}<h3>区里库存（入库 = 已发放 + 库存）</h3>'
             + table(["物资", "入库", "已发放", "库存", "待领取确认"], store, table_id="store")
-            + f'<h3>单位库存（近{STOCK_DAYS}天日报）</h3>'
-            + table(["单位", *found["items"], "状态"], units, table_id="unit-stock", empty="近期日报没有物资数")
+            + f'<h3>库存偏少的单位（{found["day"]}日报{more}）</h3>'
+            + table(["单位", *names], low, table_id="unit-stock", empty="没有单位低于提醒线")
             + '<h3>入库与发放记录</h3>'
             + table(["时间", "类型", "单位", "物资", "经手人", "领取"], moves, table_id="moves", empty="还没有记录"))
     return html(layout("物资", body, who, csrf))
