@@ -87,16 +87,14 @@ def cmd_progress(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
 
 
 def cmd_summary(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
-    is_officials = _kind(ctx) == ctx.settings.officials_kind
-    if not (ctx.is_admin(msg.sender_id) or is_officials):
+    if not (ctx.is_admin(msg.sender_id) or ctx.in_officials_group):
         return [reply(msg, "汇总仅限管理员或领导小组群查询")]
     return [reply(msg, daily_summary(ctx.session, ctx.settings, ctx.today, as_of=ctx.now), mention=False)]
 
 
 def cmd_export(msg: Incoming, ctx: Context, _arg: str) -> list[Action]:
     """Today's workbook as a file in the chat (masked: it is shown in a group)."""
-    is_officials = _kind(ctx) == ctx.settings.officials_kind
-    if not (ctx.is_admin(msg.sender_id) or is_officials):
+    if not (ctx.is_admin(msg.sender_id) or ctx.in_officials_group):
         return [reply(msg, "导出仅限管理员或领导小组群")]
     stamp = f"{ctx.now:%H%M%S}_{abs(hash(msg.message_id)) % 10_000:04d}"
     folder = Path(ctx.settings.data_dir) / "exports"

@@ -103,6 +103,10 @@ class Context:
         return queries.units_of_kind(self.session, kind=kind)
 
     @property
+    def in_officials_group(self) -> bool:
+        return self.group is not None and self.group.kind == self.settings.officials_kind
+
+    @property
     def parser(self) -> Parser:
         return self.registry_parser or self.settings.parser
 

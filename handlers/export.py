@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlmodel import Session
 
 from storage import circulars, queries, roster, stats
@@ -22,6 +21,7 @@ from storage.queries import StoredValue
 
 from handlers.context import Settings
 from handlers.privacy import mask
+from handlers.sheets import header
 from handlers.supplies import items as supply_items
 from handlers.workers_book import HEADERS as WORKER_HEADERS
 from handlers.templates import FieldType, Template, TemplateField
@@ -108,9 +108,7 @@ def write_workbook(session: Session, settings: Settings, path: Path | BinaryIO, 
     templates = [t for k in settings.kind_names if kind in (None, k) for t in settings.templates(k)]
     for template in templates:
         ws = wb.create_sheet(template.name[:31])
-        ws.append(headers(template))
-        for c in ws[1]:
-            c.font = Font(bold=True)
+        header(ws, headers(template))
         for row in rows:
             if row.template == template.id:
                 ws.append(row_cells(template, row, masked, people))
@@ -135,9 +133,7 @@ def _shown(text: str, masked: bool) -> str:
 def _rollup_sheet(ws: Any, session: Session, settings: Settings, start: dt.date, end: dt.date, kind: str | None,
                   scope: stats.Scope, masked: bool) -> None:
     """Per day, kind, street and community: expected, reported, late and who is missing."""
-    ws.append(["日期", "类别", "街道", "社区", "应报", "已报", "迟报", "未报单位"])
-    for c in ws[1]:
-        c.font = Font(bold=True)
+    header(ws, ["日期", "类别", "街道", "社区", "应报", "已报", "迟报", "未报单位"])
     for k in (k for k in settings.kind_names if kind in (None, k) and settings.daily_templates(k)):
         units = stats.units(session, kind=k, scope=scope)
         by_day = stats.reports_in_range(session, templates=settings.daily_templates(k), start=start, end=end, scope=scope)
@@ -158,17 +154,14 @@ def _rollup_sheet(ws: Any, session: Session, settings: Settings, start: dt.date,
 def _notices_sheet(ws: Any, session: Session, settings: Settings, start: dt.date, end: dt.date, scope: stats.Scope,
                    masked: bool) -> None:
     """Each notice sent in the range, unit by unit: acknowledged when, by whom, with what words."""
-    ws.append(["通知", "发布时间", "内容", "单位", "类别", "街道", "回执时间", "回执人", "回执内容"])
-    for c in ws[1]:
-        c.font = Font(bold=True)
+    header(ws, ["通知", "发布时间", "内容", "单位", "类别", "街道", "回执时间", "回执人", "回执内容"])
+    units = {k: queries.units_of_kind(session, kind=k) for k in settings.kind_names}  # read once, not per notice
     for circular in reversed(circulars.recent(session, limit=10_000)):
         sent = circular.created_at.astimezone(settings.tz)
         if not start <= sent.date() <= end:
             continue
         acks = {a.unit_id: a for a in circulars.acknowledgements(session, circular_id=circular.id or 0)}
-        for unit in (u for k in circular.kinds for u in queries.units_of_kind(session, kind=k)):
-            if scope.street not in (None, unit.parent) or scope.community not in (None, unit.community):
-                continue
+        for unit in (u for k in circular.kinds for u in units.get(k, []) if scope.holds(u)):
             a = acks.get(unit.id or 0)
             ws.append([f"通知{circular.id}", f"{sent:%Y-%m-%d %H:%M}", safe(_shown(circular.text, masked)), safe(unit.name),
                        settings.kind_names.get(unit.kind, unit.kind), unit.parent or "",
@@ -179,9 +172,7 @@ def _notices_sheet(ws: Any, session: Session, settings: Settings, start: dt.date
 def _supplies_sheet(ws: Any, session: Session, settings: Settings, start: dt.date, end: dt.date) -> None:
     """The ledger's lines in the range, then the balance (bought = issued + held) as it stands."""
     known = supply_items(settings)
-    ws.append(["时间", "类型", "单位", "物资", "数量", "计量", "经手人", "领取确认", "确认时间"])
-    for c in ws[1]:
-        c.font = Font(bold=True)
+    header(ws, ["时间", "类型", "单位", "物资", "数量", "计量", "经手人", "领取确认", "确认时间"])
     first = dt.datetime.combine(start, dt.time(0), settings.tz)
     last = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(0), settings.tz)
     names = {u.id: u.name for k in settings.kind_names for u in queries.units_of_kind(session, kind=k)}
@@ -200,13 +191,11 @@ def _supplies_sheet(ws: Any, session: Session, settings: Settings, start: dt.dat
 
 def _workers_sheet(ws: Any, session: Session, scope: stats.Scope, masked: bool) -> None:
     """The returning workers' register as it stands (personal numbers masked unless whole)."""
-    ws.append(list(WORKER_HEADERS))
-    for c in ws[1]:
-        c.font = Font(bold=True)
+    header(ws, WORKER_HEADERS)
     units = {u.id: u for u in roster.all_units(session)}
     for w in workers_store.everyone(session):
         unit = units.get(w.unit_id)
-        if unit is None or scope.street not in (None, unit.parent) or scope.community not in (None, unit.community):
+        if unit is None or not scope.holds(unit):
             continue
         ws.append([safe(unit.name), safe(w.name), _shown(w.id_number, masked), _shown(w.phone, masked), safe(w.origin),
                    w.returned_on.isoformat(), w.test_date.isoformat() if w.test_date else "", w.test_result,

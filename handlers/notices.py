@@ -15,7 +15,7 @@ from sqlmodel import Session
 from handlers.chat import Action, Incoming, Say, reply, strip_mentions
 from handlers.context import Context, GroupInfo, Settings
 from handlers.parser.normalize import unquote
-from handlers.summary import names
+from handlers.summary import names, report_kinds
 from storage import circulars, companies, queries
 from storage.models import Circular, Company, Unit
 
@@ -29,10 +29,6 @@ QUOTED = re.compile(r"【通知(\d+)】")
 _TOKEN = re.compile(r"[\s、，,：:；;]*([^\s、，,：:；;]+)")
 USAGE = ("发通知：通知 全部（或 物业小区、在建工地、网格）再写内容，例如：\n"
          "通知 全部 请各单位今天17:00前完成公共区域消杀")
-
-
-def report_kinds(settings: Settings) -> list[str]:
-    return [k for k in settings.kind_names if settings.templates(k)]
 
 
 def _kinds_of(settings: Settings, word: str) -> tuple[list[str], int] | None:
@@ -102,8 +98,7 @@ def post(session: Session, settings: Settings, *, kinds: list[str], text: str, s
 def cmd_notice(msg: Incoming, ctx: Context, arg: str) -> list[Action] | None:
     """Only an admin, in the officials' group or privately; anywhere else 通知 … is someone's notice,
     which the reader leaves alone."""
-    officials = ctx.group is not None and ctx.group.kind == ctx.settings.officials_kind
-    if not ctx.is_admin(msg.sender_id) or not (msg.private or officials):
+    if not ctx.is_admin(msg.sender_id) or not (msg.private or ctx.in_officials_group):
         return None
     kinds, text = parse_notice(ctx.settings, arg)
     if not kinds or len(text) < 2:
@@ -134,8 +129,7 @@ def rate(session: Session, circular: Circular) -> str:
 
 def cmd_acks(msg: Incoming, ctx: Context, arg: str) -> list[Action] | None:
     """回执 [N]: the rate of one notice, or of every notice still collecting; admins and officials."""
-    officials = ctx.group is not None and ctx.group.kind == ctx.settings.officials_kind
-    if not (ctx.is_admin(msg.sender_id) or officials):
+    if not (ctx.is_admin(msg.sender_id) or ctx.in_officials_group):
         return None
     number = arg.lstrip("#通知").strip()
     if number:
@@ -182,8 +176,10 @@ def handle_acknowledgement(msg: Incoming, ctx: Context) -> list[Action] | None:
 def _company_acknowledgement(msg: Incoming, ctx: Context) -> list[Action] | None:
     """A company's contact answers a notice to the companies privately: 收到 (thanked, privately)."""
     said = unquote(strip_mentions(msg.text)).strip()
+    if not (is_acknowledgement(said) or QUOTED.search(msg.text)):
+        return None
     firms = companies.by_contact(ctx.session, contact_id=msg.sender_id)
-    if not firms or not (is_acknowledgement(said) or QUOTED.search(msg.text)):
+    if not firms:
         return None
     open_ones = [c for c in circulars.open_ones(ctx.session, now=ctx.now) if COMPANIES in c.kinds]
     for circular in reversed(open_ones):

@@ -104,18 +104,18 @@ def escalate(ctx: Context, kind: str, room_id: str, scope: stats.Scope = stats.D
     lines = [f"🔔 截止时间已过，{name}仍有{len(missing)}个单位未报送："]
     lines += [f"{parent}：{names(units)}" for parent, units in by_parent.items()]
     out: list[Action] = [Say("\n".join(lines), room_id=room_id)]
-    return out + (to_companies(ctx, kind, {u.unit_id for u in missing}) if scope == stats.DISTRICT else [])
+    return out + (to_companies(ctx, kind, missing) if scope == stats.DISTRICT else [])
 
 
-def to_companies(ctx: Context, kind: str, missing: set[int]) -> list[Action]:
+def to_companies(ctx: Context, kind: str, missing: list[stats.UnitDay]) -> list[Action]:
     """Each property company's contact hears, privately, which of its communities are still missing."""
-    out: list[Action] = []
-    for firm in companies.all_companies(ctx.session):
-        late = [u.name for u in companies.units_of(ctx.session, company_id=firm.id or 0)
-                if u.kind == kind and u.id in missing]
-        if late and firm.contact_id:
-            deadline = ctx.settings.deadlines.get(kind)
-            at = f"（截止{deadline.hour}:{deadline.minute:02d}已过）" if deadline else ""
-            out.append(Say(f"🔔 {firm.name}：贵公司管理的{names(late)}今日还未报送{at}，请督促尽快报送",
-                           to_id=firm.contact_id))
-    return out
+    managed = stats.unit_companies(ctx.session)  # one query, not one per company
+    late: dict[int, list[str]] = defaultdict(list)
+    for unit in missing:
+        if unit.unit_id in managed:
+            late[managed[unit.unit_id]].append(unit.name)
+    deadline = ctx.settings.deadlines.get(kind)
+    at = f"（截止{deadline.hour}:{deadline.minute:02d}已过）" if deadline else ""
+    return [Say(f"🔔 {firm.name}：贵公司管理的{names(late[firm.id])}今日还未报送{at}，请督促尽快报送",
+                to_id=firm.contact_id)
+            for firm in companies.all_companies(ctx.session) if firm.id in late and firm.contact_id]

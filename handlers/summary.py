@@ -162,8 +162,18 @@ def rollup_line(kd: KindDay, level: str) -> str | None:
         c[0], c[1] = c[0] + (u.unit_id in kd.done), c[1] + 1
     if len(counts) < 2:
         return None  # one street (or community): the kind's own line says it all
-    parts = [f"{n} {r}/{e}" for n, (r, e) in sorted(counts.items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[1][0] - kv[1][1], kv[0]))]
-    return f"分{LEVEL_NAMES[level]}：" + " · ".join(parts[:MAX_NAMED]) + (f" 等{len(parts)}个" if len(parts) > MAX_NAMED else "")
+    return _parts_line(f"分{LEVEL_NAMES[level]}", counts)
+
+
+def _parts_line(title: str, counts: dict[str, list[int]]) -> str:
+    """分街道：金山街道 4/4 · 银湖街道 1/2 — name -> [reported, expected], the least complete first."""
+    parts = [f"{n} {r}/{e}" for n, (r, e) in sorted(counts.items(), key=lambda kv: least_complete(kv[0], *kv[1]))]
+    return f"{title}：" + " · ".join(parts[:MAX_NAMED]) + (f" 等{len(parts)}个" if len(parts) > MAX_NAMED else "")
+
+
+def least_complete(name: str, reported: int, expected: int) -> tuple[float, int, str]:
+    """Sort key of a roll-up's parts: the lowest share reported first, then the most missing, by name."""
+    return reported / expected, reported - expected, name
 
 
 def company_line(kd: KindDay, managed: dict[int, int], firms: dict[int | None, str]) -> str | None:
@@ -174,10 +184,7 @@ def company_line(kd: KindDay, managed: dict[int, int], firms: dict[int | None, s
         if name:
             c = counts.setdefault(name, [0, 0])
             c[0], c[1] = c[0] + (u.unit_id in kd.done), c[1] + 1
-    if not counts:
-        return None
-    parts = [f"{n} {r}/{e}" for n, (r, e) in sorted(counts.items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[1][0] - kv[1][1], kv[0]))]
-    return "分物业公司：" + " · ".join(parts[:MAX_NAMED]) + (f" 等{len(parts)}个" if len(parts) > MAX_NAMED else "")
+    return _parts_line("分物业公司", counts) if counts else None
 
 
 def daily_summary(session: Session, settings: Settings, day: dt.date, *, as_of: dt.datetime | None = None,

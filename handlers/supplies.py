@@ -31,6 +31,9 @@ class Item:
     measure: str  # 个
     words: tuple[str, ...]
 
+    def of(self, quantity: int) -> str:
+        return f"{self.name}{quantity}{self.measure}"
+
 
 def items(settings: Settings) -> dict[str, Item]:
     """The stock fields of the templates (config `supplies:`), in the order they are first named."""
@@ -48,13 +51,20 @@ def _item(field: TemplateField) -> Item:
     return Item(field.key, field.brief, (field.measures or ["个"])[0], words)
 
 
-def amount(settings: Settings, key: str, quantity: int) -> str:
-    item = items(settings).get(key)
-    return f"{item.name}{quantity}{item.measure}" if item else f"{key}{quantity}"
+def amount(known: Mapping[str, Item], key: str, quantity: int) -> str:
+    item = known.get(key)
+    return item.of(quantity) if item else f"{key}{quantity}"
 
 
 def amounts(settings: Settings, pairs: Iterable[tuple[str, int]]) -> str:
-    return "、".join(amount(settings, k, q) for k, q in pairs)
+    known = items(settings)
+    return "、".join(amount(known, k, q) for k, q in pairs)
+
+
+def in_store(balance: Mapping[str, tuple[int, int]], key: str) -> int:
+    """What the store holds of an item: bought less issued."""
+    bought, issued = balance.get(key, (0, 0))
+    return bought - issued
 
 
 def parse_items(settings: Settings, text: str) -> tuple[list[tuple[str, int]], list[str]]:
@@ -76,13 +86,11 @@ def parse_items(settings: Settings, text: str) -> tuple[list[tuple[str, int]], l
 
 def store_text(ctx: Context) -> str:
     balance = ledger.held(ctx.session)
-    return "库存：" + "、".join(amount(ctx.settings, k, balance.get(k, (0, 0))[0] - balance.get(k, (0, 0))[1])
-                              for k in items(ctx.settings))
+    return "库存：" + "、".join(item.of(in_store(balance, k)) for k, item in items(ctx.settings).items())
 
 
 def _may_manage(msg: Incoming, ctx: Context) -> bool:
-    officials = ctx.group is not None and ctx.group.kind == ctx.settings.officials_kind
-    return ctx.is_admin(msg.sender_id) and (msg.private or officials)
+    return ctx.is_admin(msg.sender_id) and (msg.private or ctx.in_officials_group)
 
 
 def cmd_stock_in(msg: Incoming, ctx: Context, arg: str) -> list[Action] | None:
@@ -110,9 +118,8 @@ def find_unit(ctx: Context, name: str) -> Unit | str:
 
 def issue(ctx: Context, unit: Unit, pairs: list[tuple[str, int]], *, source: str, by: str) -> tuple[list[SupplyMove], str]:
     """Issue from the store; nothing when it holds too little (said which)."""
-    balance = ledger.held(ctx.session)
-    short = [amount(ctx.settings, k, balance.get(k, (0, 0))[0] - balance.get(k, (0, 0))[1])
-             for k, q in pairs if balance.get(k, (0, 0))[0] - balance.get(k, (0, 0))[1] < q]
+    balance, known = ledger.held(ctx.session), items(ctx.settings)
+    short = [amount(known, k, in_store(balance, k)) for k, q in pairs if in_store(balance, k) < q]
     if short:
         return [], "库存不足，未发放：现有" + "、".join(short)
     return ledger.record(ctx.session, direction="out", items=pairs, source=source, by=by, now=ctx.now,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -17,6 +18,19 @@ from handlers.templates import Template
 from storage import queries
 from storage import workers as register
 from storage.models import ReturningWorker
+
+
+ROLES = ("returned", "tested", "records")
+
+
+def checks_register(template: Template) -> bool:
+    """A template with a count the register can be checked against (a site's daily report)."""
+    return any(getattr(template.roles, role) for role in ROLES)
+
+
+def site_kinds(templates: Iterable[Template]) -> list[str]:
+    """The kinds whose units keep a register: those reporting such counts."""
+    return sorted({t.kind for t in templates if checks_register(t)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +54,7 @@ def mismatches(template: Template, fields: Mapping[str, object], workers: list[R
         return []
     expected = counts(workers, day)
     out = []
-    for role in ("returned", "tested", "records"):
+    for role in ROLES:
         key = getattr(template.roles, role)
         value = fields.get(key) if key else None
         if key and isinstance(value, int) and not isinstance(value, bool) and value != expected[role]:
@@ -50,7 +64,7 @@ def mismatches(template: Template, fields: Mapping[str, object], workers: list[R
 
 def receipt_lines(session: Session, template: Template, unit_id: int, fields: Mapping[str, object],
                   day: dt.date) -> list[str]:
-    if not (template.roles.returned or template.roles.tested or template.roles.records):
+    if not checks_register(template):
         return []  # a filing, or another kind's report: nothing to check
     workers = register.of_site(session, unit_id=unit_id)
     lines = []
@@ -66,7 +80,7 @@ def receipt_lines(session: Session, template: Template, unit_id: int, fields: Ma
 def summary_lines(session: Session, settings: Settings, kind: str, day: dt.date) -> list[str]:
     """For the officials: sites whose report disagrees with their register; observation ending today."""
     sites = register.sites(session)
-    templates = [t for t in settings.templates(kind) if t.date_field and (t.roles.returned or t.roles.tested)]
+    templates = [t for t in settings.templates(kind) if t.date_field and checks_register(t)]
     if not sites or not templates:
         return []
     out, ending = [], []

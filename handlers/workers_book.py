@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 
 from handlers.privacy import mask
+from handlers.sheets import header
 from storage.models import ReturningWorker
 from storage.workers import WorkerRow
 
@@ -118,9 +118,7 @@ def write_book(path: Path, workers: Iterable[tuple[str, ReturningWorker]], *, ma
     ws = wb.active
     assert ws is not None
     ws.title = SHEET
-    ws.append(list(HEADERS))
-    for c in ws[1]:
-        c.font = Font(bold=True)
+    header(ws, HEADERS)
     for site, w in workers:
         ws.append([site, w.name, mask(w.id_number) if masked else w.id_number, mask(w.phone) if masked else w.phone,
                    w.origin, w.returned_on.isoformat(), w.test_date.isoformat() if w.test_date else "", w.test_result,

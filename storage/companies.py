@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from storage.models import Company, Unit
+from storage.models import Company
 
 
 def all_companies(session: Session) -> list[Company]:
@@ -24,11 +24,6 @@ def upsert(session: Session, *, name: str, contact_id: str | None, contact_name:
     session.add(company)
     session.flush()
     return company, found is None or before != (company.contact_id, company.contact_name, company.phone)
-
-
-def units_of(session: Session, *, company_id: int) -> list[Unit]:
-    query = select(Unit).where(Unit.company_id == company_id, col(Unit.active))
-    return list(session.exec(query.order_by(col(Unit.id))))
 
 
 def by_contact(session: Session, *, contact_id: str) -> list[Company]:

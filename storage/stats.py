@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from typing import Protocol
 from dataclasses import dataclass
 
 from collections.abc import Sequence
@@ -29,6 +30,16 @@ class UnitDay:
     community: str | None = None
 
 
+class Placed(Protocol):
+    """A unit as a scope sees it (a UnitDay, or the Unit itself)."""
+
+    @property
+    def parent(self) -> str | None: ...
+
+    @property
+    def community(self) -> str | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Scope:
     """Part of the district: a street, or a community within it (None: the whole district)."""
@@ -36,7 +47,7 @@ class Scope:
     street: str | None = None
     community: str | None = None
 
-    def holds(self, unit: UnitDay) -> bool:
+    def holds(self, unit: Placed) -> bool:
         return (self.street in (None, unit.parent)) and (self.community in (None, unit.community))
 
 
@@ -224,9 +235,7 @@ def unit_words(session: Session) -> dict[int, list[str]]:
     """What a unit may be searched by beyond its name and place: its aliases and its confirmed reporters'
     names (two queries, for a district of 10,000 units; only the aliases that are there are decoded)."""
     conn = session.connection()
-    words: dict[int, list[str]] = {}
-    for uid, raw in conn.execute(core_select(_U.c.id, cast(_U.c.aliases, String))):
-        words[uid] = json.loads(raw) if raw and raw != "[]" else []
+    words = {uid: _aliases(raw) for uid, raw in conn.execute(core_select(_U.c.id, cast(_U.c.aliases, String)))}
     for uid, name in conn.execute(core_select(_M.c.unit_id, _M.c.name).where(_M.c.unit_id.is_not(None), _M.c.confirmed)):
         if name and uid in words:
             words[uid].append(name)
@@ -247,8 +256,12 @@ def unit_list(session: Session, *, ids: Iterable[int] | None = None
                         _U.c.active).order_by(_U.c.kind, _U.c.parent, _U.c.id)
     if ids is not None:
         query = query.where(_U.c.id.in_(list(ids)))
-    return [(i, n, k, p, c, json.loads(a) if a and a != "[]" else [], bool(act))
-            for i, n, k, p, c, a, act in session.connection().execute(query)]
+    return [(i, n, k, p, c, _aliases(a), bool(act)) for i, n, k, p, c, a, act in session.connection().execute(query)]
+
+
+def _aliases(raw: str | None) -> list[str]:
+    """A unit's aliases from their JSON text, decoded only when there are any (most units have none)."""
+    return json.loads(raw) if raw and raw != "[]" else []
 
 
 def reporters(session: Session) -> dict[int, list[str]]:

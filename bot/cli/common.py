@@ -39,6 +39,16 @@ def fail(message: str) -> int:
     return EXIT_USAGE
 
 
+DRY_RUN = "试运行：没有改动任何内容（去掉 --dry-run 再运行即导入）"
+
+
+def refuse_rows(path: Path, errors: list[str]) -> int | None:
+    """A workbook's bad rows, one line each, and the exit code when there are any (nothing imported)."""
+    for line in errors:
+        print(line)
+    return fail(f"{path.name} 有 {len(errors)} 处要改，未导入任何内容") if errors else None
+
+
 @contextmanager
 def checked_engine(cfg: Config) -> Iterator[Engine]:
     """An engine on an up-to-date schema (main() turns SchemaOutdated and StartupError into one

@@ -7,7 +7,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from bot.cli.common import checked_engine, fail
+from bot.cli.common import DRY_RUN, checked_engine, fail, refuse_rows
 from bot.config import Config
 
 
@@ -74,15 +74,13 @@ def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
         existing = {u.name: u.kind for u in roster.all_units(s)}
         book = read_book(path, {k: v for k, v in cfg.kinds.items() if cfg.templates_of(k)}, existing,
                          [c.name for c in companies.all_companies(s)])
-        if book.errors:
-            for line in book.errors:
-                print(line)
-            return fail(f"{path.name} 有 {len(book.errors)} 处要改，未导入任何内容")
+        if (refused := refuse_rows(path, book.errors)) is not None:
+            return refused
         changes = roster.apply(s, units=book.units, members=book.members, now=now, firms=book.companies)
         _print_changes(changes)
         if args.dry_run:
             s.rollback()
-            print("试运行：没有改动任何内容（去掉 --dry-run 再运行即导入）")
+            print(DRY_RUN)
             return 0
         audit.record(s, who="cli", action="名单导入", now=now, target=path.name,
                      detail=f"新增单位{len(changes.added_units)}，修改{len(changes.changed_units)}，"

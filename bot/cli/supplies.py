@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from bot.cli.common import checked_engine, fail
+from bot.cli.common import DRY_RUN, checked_engine, fail, refuse_rows
 from bot.config import Config
 
 SHEET = "物资"
@@ -17,15 +17,14 @@ HELP = ("每行一笔：类型填 入库 或 发放；发放须填单位（名�
 
 def cmd_template(args: argparse.Namespace, cfg: Config) -> int:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+
+    from handlers.sheets import header
 
     wb = Workbook()
     ws = wb.active
     assert ws is not None
     ws.title = SHEET
-    ws.append(list(HEADERS))
-    for c in ws[1]:
-        c.font = Font(bold=True)
+    header(ws, HEADERS)
     ws.append(["入库", "", "口罩", 5000, "周科长"])
     ws.append(["发放", "翠园小区", "口罩", 200, "周科长"])
     wb.create_sheet("说明").append([HELP])
@@ -86,16 +85,14 @@ def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
                 continue
             done.append(f"发放 {unit.name} {supplies.amounts(settings, pairs)}")
             tell += supplies.tell_unit(ctx, unit, pairs)
-        for line in errors:
-            print(line)
-        if errors:
+        if (bad := refuse_rows(path, errors)) is not None:
             s.rollback()
-            return fail(f"{path.name} 有 {len(errors)} 处要改，未导入任何内容")
+            return bad
         for line in done:
             print(line)
         if args.dry_run:
             s.rollback()
-            print("试运行：没有改动任何内容（去掉 --dry-run 再运行即导入）")
+            print(DRY_RUN)
             return 0
         audit.record(s, who="cli", action="物资导入", now=now, target=path.name, detail=f"{len(done)}笔")
         enqueue_actions(s, tell, now, trusted=settings.admins, answer=Answer(category="relay"))  # the bot tells the groups
@@ -116,7 +113,8 @@ def cmd_balance(args: argparse.Namespace, cfg: Config) -> int:
         balance = ledger.held(s)
         for key, item in supplies.items(settings).items():
             bought, issued = balance.get(key, (0, 0))
-            print(f"{item.name}\t入库{bought}{item.measure}\t发放{issued}{item.measure}\t库存{bought - issued}{item.measure}")
+            print(f"{item.name}\t入库{bought}{item.measure}\t发放{issued}{item.measure}\t"
+                  f"库存{supplies.in_store(balance, key)}{item.measure}")
     return 0
 
 

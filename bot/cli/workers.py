@@ -6,13 +6,8 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from bot.cli.common import checked_engine, fail
+from bot.cli.common import DRY_RUN, checked_engine, fail, refuse_rows
 from bot.config import Config
-
-
-def _site_kinds(cfg: Config) -> list[str]:
-    """Kinds whose daily reports count returning workers (template role `returned`)."""
-    return sorted({t.kind for t in cfg.templates if t.roles.returned or t.roles.tested or t.roles.records})
 
 
 def cmd_template(args: argparse.Namespace, cfg: Config) -> int:
@@ -26,6 +21,7 @@ def cmd_template(args: argparse.Namespace, cfg: Config) -> int:
 def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
     from sqlmodel import Session
 
+    from handlers.workers import site_kinds
     from handlers.workers_book import read_book
     from storage import audit, queries
     from storage import workers as register
@@ -35,19 +31,17 @@ def cmd_import(args: argparse.Namespace, cfg: Config) -> int:
         return fail(f"{path}：文件不存在")
     now = dt.datetime.now(cfg.tz)
     with checked_engine(cfg) as engine, Session(engine) as s:
-        units = {u.name: u for k in _site_kinds(cfg) for u in queries.units_of_kind(s, kind=k)}
+        units = {u.name: u for k in site_kinds(cfg.templates) for u in queries.units_of_kind(s, kind=k)}
         units |= {a: u for u in list(units.values()) for a in u.aliases}
         book = read_book(path, units)
-        for line in book.errors:
-            print(line)
-        if book.errors:
-            return fail(f"{path.name} 有 {len(book.errors)} 处要改，未导入任何内容")
+        if (refused := refuse_rows(path, book.errors)) is not None:
+            return refused
         added = sum(register.upsert(s, unit_id=units[site].id or 0, row=row, source=f"import:{path.name}", now=now)
                     for site, row in book.rows)
         print(f"新增 {added} 人，更新 {len(book.rows) - added} 人")
         if args.dry_run:
             s.rollback()
-            print("试运行：没有改动任何内容（去掉 --dry-run 再运行即导入）")
+            print(DRY_RUN)
             return 0
         audit.record(s, who="cli", action="返岗档案导入", now=now, target=path.name, detail=f"{len(book.rows)}人")
         s.commit()
@@ -59,13 +53,14 @@ def cmd_export(args: argparse.Namespace, cfg: Config) -> int:
     """Masked unless --whole (personal data: a whole export is audited)."""
     from sqlmodel import Session
 
+    from handlers.workers import site_kinds
     from handlers.workers_book import write_book
     from storage import audit, queries
     from storage import workers as register
 
     now = dt.datetime.now(cfg.tz)
     with checked_engine(cfg) as engine, Session(engine) as s:
-        names = {u.id: u.name for k in _site_kinds(cfg) for u in queries.units_of_kind(s, kind=k)}
+        names = {u.id: u.name for k in site_kinds(cfg.templates) for u in queries.units_of_kind(s, kind=k)}
         rows = [(names.get(w.unit_id, ""), w) for w in register.everyone(s)]
         write_book(Path(args.output), rows, masked=not args.whole)
         audit.record(s, who="cli", action="export", now=now, target=args.output, detail="returning workers",

@@ -33,11 +33,6 @@ def tabs(current: str, message: str) -> str:
     return f'<h2>管理</h2><p class="tabs">{links}</p>{note}'
 
 
-def _choices(kinds: Mapping[str, str], chosen: str = "") -> str:
-    return "".join(f'<option value="{k}"{" selected" if k == chosen else ""}>{escape(v)}</option>'
-                   for k, v in kinds.items())
-
-
 def _filters(path: str, fields: str) -> str:
     return f'<form class="filters" method="get" action="{path}" role="search">{fields}<button>查看</button></form>'
 
@@ -65,7 +60,7 @@ def units_page(units: list[dict[str, Any]], kinds: dict[str, str], places: Mappi
                       f'{options({c: c for c in places["communities"]}, query.get("community"), "全部社区")}</select>'
                       + f'<select name="state" aria-label="状态">{options(UNIT_STATES, query.get("state"), "全部")}</select>')
     add = form(path, csrf, "add", '<input name="name" placeholder="单位名称" required aria-label="单位名称">'
-                f'<select name="kind" aria-label="类别">{_choices(kinds)}</select>'
+                f'<select name="kind" aria-label="类别">{options(kinds, None, None)}</select>'
                 '<input name="street" placeholder="街道" aria-label="街道">'
                 '<input name="community" placeholder="社区" aria-label="社区">', "新增单位", back, css="add")
     body = (tabs(path, message) + search + f'<details class="add"><summary>新增单位</summary>{add}</details>' + paging
@@ -107,7 +102,7 @@ def groups_page(groups: list[dict[str, Any]], missing: list[str], kinds: dict[st
     rows = []
     for g in groups:
         gid = hidden("group", g["id"])
-        rebind = form(path, csrf, "kind", gid + f'<select name="kind" aria-label="类别">{_choices(kinds, g["kind"])}</select>',
+        rebind = form(path, csrf, "kind", gid + f'<select name="kind" aria-label="类别">{options(kinds, g["kind"], None)}</select>',
                        "改类别")
         unbind = form(path, csrf, "unbind", gid, "解绑")
         rows.append([escape(g["topic"]), escape(g["room_id"]), escape(kinds.get(g["kind"], g["kind"])), escape(g["by"]),

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from bot.web.auth import Account
 from handlers.context import Settings
 from handlers.problems import names_of_units
+from handlers.summary import least_complete
 from storage import problems as problem_store
 from storage import companies, queries, stats, vocab
 from storage.models import Problem
@@ -88,7 +89,7 @@ def rollup(rows: list[Row], by: str) -> list[dict[str, Any]]:
         else:
             g["reported"] += 1
             g["anomaly"] += r[5] == "anomaly"
-    return sorted(groups.values(), key=lambda g: (g["reported"] / g["units"], g["reported"] - g["units"], g["name"]))
+    return sorted(groups.values(), key=lambda g: least_complete(g["name"], g["reported"], g["units"]))
 
 
 def company_rollup(session: Session, rows: list[Row]) -> list[dict[str, Any]]:
@@ -99,8 +100,8 @@ def company_rollup(session: Session, rows: list[Row]) -> list[dict[str, Any]]:
         if r[8] in firms:
             g = groups.setdefault(firms[r[8]], [0, 0])
             g[0], g[1] = g[0] + (r[5] != "missing"), g[1] + 1
-    return [{"name": n, "reported": a, "units": b}
-            for n, (a, b) in sorted(groups.items(), key=lambda kv: (kv[1][0] / kv[1][1], kv[1][0] - kv[1][1], kv[0]))]
+    return [{"name": n, "reported": a, "units": b} for n, (a, b) in sorted(groups.items(),
+                                                                          key=lambda kv: least_complete(kv[0], *kv[1]))]
 
 
 def sees(account: Account, street: str | None, community: str | None) -> bool:

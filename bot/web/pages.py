@@ -23,7 +23,8 @@ def _who(account: Any) -> str:
 def layout(title: str, body: str, account: Any | None = None, csrf: str = "") -> str:
     nav = ""
     if account is not None:
-        links = (f'<a href="/">日报看板</a><a href="/problems">整改问题</a><a href="/notices">通知</a><a href="/supplies">物资</a><a href="/workers">返岗人员</a>'
+        links = ('<a href="/">日报看板</a><a href="/problems">整改问题</a><a href="/notices">通知</a>'
+                 '<a href="/supplies">物资</a><a href="/workers">返岗人员</a>'
                  + ('<a href="/vocabulary">识别词汇</a>' if getattr(account, "district", False) else "")
                  + ('<a href="/admin/units">管理</a><a href="/status">运行状态</a><a href="/audit">审计日志</a>'
                     if getattr(account, "admin", False) else ""))

@@ -41,9 +41,9 @@ def pager(path: str, query: Mapping[str, object], page: int, pages: int, total: 
     return f'<nav class="pager"><span class="count">{shown}</span>{prev}{where}{nxt}</nav>'
 
 
-def options(choices: Mapping[str, str], chosen: str | None, blank: str) -> str:
-    """<option>s of value → label, the chosen one selected, led by a blank choice (全部…)."""
-    first = f'<option value="">{escape(blank)}</option>'
+def options(choices: Mapping[str, str], chosen: str | None, blank: str | None) -> str:
+    """<option>s of value → label, the chosen one selected, led by a blank choice (全部…) unless None."""
+    first = f'<option value="">{escape(blank)}</option>' if blank is not None else ""
     return first + "".join(f'<option value="{escape(v)}"{" selected" if v == chosen else ""}>{escape(label)}</option>'
                            for v, label in choices.items())
 

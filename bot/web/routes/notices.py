@@ -18,6 +18,7 @@ from bot.web.desk import account, desk, html, int_param, shown
 from bot.web.pages import layout
 from bot.web.widgets import table
 from handlers import notices
+from handlers.summary import report_kinds
 from storage import circulars, stats
 
 routes = web.RouteTableDef()
@@ -66,7 +67,7 @@ async def notices_page(request: web.Request) -> web.Response:
     cells = [[f'<a href="/notices/{r["number"]}">通知{r["number"]}</a>', r["at"], escape(r["kinds"]),
               escape(r["text"][:80]) + ("…" if len(r["text"]) > 80 else ""), escape(r["by"]),
               f'{r["done"]}/{r["units"]}', r["state"]] for r in rows]
-    form = _send_form(d.settings.kind_names, notices.report_kinds(d.settings), csrf) if who.notifies else ""
+    form = _send_form(d.settings.kind_names, report_kinds(d.settings), csrf) if who.notifies else ""
     body = (f'<h2>通知与回执</h2>{form}'
             + table(["编号", "发布时间", "发往", "内容", "发布人", "已回执", "状态"], cells, table_id="notices",
                     empty="还没有发过通知") +
@@ -91,7 +92,7 @@ async def send_notice(request: web.Request) -> web.Response:
         raise web.HTTPForbidden(text="只有管理员或有发通知权限的账号可以发通知")
     form = await request.post()
     await auth.check_csrf(request, str(form.get("csrf") or ""))
-    kinds = [k for k in [*notices.report_kinds(d.settings), notices.COMPANIES] if k in form.getall("kind", [])]
+    kinds = [k for k in [*report_kinds(d.settings), notices.COMPANIES] if k in form.getall("kind", [])]
     text = str(form.get("text") or "").strip()[:1000]
     if not kinds or len(text) < 2:
         raise web.HTTPBadRequest(text="请选择发往的群类别并填写通知内容", content_type="text/plain")
@@ -120,8 +121,9 @@ async def notice_page(request: web.Request) -> web.Response:
         c = circulars.get(s, number=number)
         if c is None:
             return None
-        acks = {a.unit_id: a for a in circulars.acknowledgements(s, circular_id=number) if a.unit_id is not None}
-        firm_acks = {a.company_id: a for a in circulars.acknowledgements(s, circular_id=number) if a.company_id}
+        every = circulars.acknowledgements(s, circular_id=number)
+        acks = {a.unit_id: a for a in every if a.unit_id is not None}
+        firm_acks = {a.company_id: a for a in every if a.company_id is not None}
         units = sorted(_scoped_units(s, who, c), key=lambda u: (u.id in acks, u.kind, u.parent or "", u.id))
         firms = [{"name": f.name, "kind": "物业公司", "street": f.contact_name,
                   "at": _local(firm_acks[f.id].at, d.cfg.tz) if f.id in firm_acks else "",

@@ -38,10 +38,10 @@ def _ledger(s: Session, d: Any, who: auth.Account) -> dict[str, Any]:
     waiting = {k: sum(m.quantity for m in moves if m.item == k and m.direction == "out" and m.confirmed_at is None)
                for k in items}
     store = [{"item": i.name, "measure": i.measure, "bought": balance.get(k, (0, 0))[0],
-              "issued": balance.get(k, (0, 0))[1], "waiting": waiting[k]} for k, i in items.items()]
+              "held": supplies.in_store(balance, k), "waiting": waiting[k]} for k, i in items.items()]
     day = stats.latest_report_day(s, until=d.today()) or d.today()  # as the board: the last day with reports
     lines = [{"at": m.at.astimezone(d.cfg.tz).strftime("%m-%d %H:%M"), "dir": "入库" if m.direction == "in" else "发放",
-              "unit": names.get(m.unit_id or 0, ""), "what": supplies.amount(d.settings, m.item, m.quantity),
+              "unit": names.get(m.unit_id or 0, ""), "what": supplies.amount(items, m.item, m.quantity),
               "by": m.by, "confirmed": m.confirmed_by or ""} for m in moves]
     return {"store": store, "low": _low_stock(s, d, who, day, items), "moves": lines, "day": day.isoformat()}
 
@@ -65,8 +65,8 @@ async def supplies_page(request: web.Request) -> web.Response:
     d, who = desk(request), account(request)
     found = await shown(request, await d.db(lambda s: _ledger(s, d, who)), "supplies")
     csrf = await auth.csrf_token(request)
-    store = [[escape(r["item"]), f'{r["bought"]}{r["measure"]}', f'{r["issued"]}{r["measure"]}',
-              f'<b>{r["bought"] - r["issued"]}{r["measure"]}</b>', f'{r["waiting"]}{r["measure"]}'] for r in found["store"]]
+    store = [[escape(r["item"]), f'{r["bought"]}{r["measure"]}', f'{r["bought"] - r["held"]}{r["measure"]}',
+              f'<b>{r["held"]}{r["measure"]}</b>', f'{r["waiting"]}{r["measure"]}'] for r in found["store"]]
     names = [i.name for i in supplies.items(d.settings).values()]
     low = [[escape(u["name"]), *[escape(u["values"].get(i, "")) for i in names]] for u in found["low"][:LOW_SHOWN]]
     more = f'，共{len(found["low"])}个，显示前{LOW_SHOWN}个' if len(found["low"]) > LOW_SHOWN else ""

@@ -15,16 +15,17 @@ from bot.web import auth, data
 from bot.web.desk import account, desk, html, int_param, shown
 from bot.web.pages import layout
 from bot.web.widgets import table
-from handlers.workers import counts
+from handlers.workers import counts, site_kinds
 from handlers.workers_book import check_row
 from storage import queries
 from storage import workers as register
+from storage.models import ReturningWorker
 
 routes = web.RouteTableDef()
 
 
 def _sites(s: Session, d: Any, who: auth.Account) -> list[Any]:
-    kinds = sorted({t.kind for k in d.settings.kind_names for t in d.settings.templates(k) if t.roles.returned})
+    kinds = site_kinds(t for k in d.settings.kind_names for t in d.settings.templates(k))
     return [u for k in kinds for u in queries.units_of_kind(s, kind=k) if data.sees(who, u.parent, u.community)]
 
 
@@ -34,8 +35,11 @@ async def workers_page(request: web.Request) -> web.Response:
 
     def work(s: Session) -> list[dict[str, Any]]:
         out = []
+        by_site: dict[int, list[ReturningWorker]] = {}
+        for w in register.everyone(s):  # one query for every site
+            by_site.setdefault(w.unit_id, []).append(w)
         for unit in _sites(s, d, who):
-            workers = register.of_site(s, unit_id=unit.id or 0)
+            workers = by_site.get(unit.id or 0, [])
             c = counts(workers, today)
             out.append({"id": unit.id, "name": unit.name, "workers": len(workers), "tested": c["tested"],
                         "records": c["records"], "observing": sum(1 for w in workers if w.observation_end >= today),
