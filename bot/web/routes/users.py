@@ -18,7 +18,7 @@ from bot.web.widgets import table
 from storage import accounts
 
 routes = web.RouteTableDef()
-PERMISSIONS = {"admin": "管理", "see_personal_data": "查看完整号码"}
+PERMISSIONS = {"admin": "管理", "see_personal_data": "查看完整号码", "notices": "发通知"}
 ROLES = {"district": "全区", "street": "街道", "community": "社区"}
 
 
